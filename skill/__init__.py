@@ -1,0 +1,1 @@
+"""A voice revision tutor for GCSE/iGCSE history, as an Alexa custom skill."""
