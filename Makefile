@@ -1,0 +1,22 @@
+# Two commands: `make run` talks to the skill in a terminal; `make test` runs the checks.
+# Both create .venv and install the pinned requirements on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test model
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@python3 -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt >&2
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@$(PY) -m skill chat
+
+test: $(STAMP)
+	$(PY) -m ruff check skill tests benchmarks
+	$(PY) -m pytest
+
+model: $(STAMP)
+	$(PY) -m skill model

@@ -1,0 +1,1 @@
+"""Request handlers, grouped by concern; registered in order by skill.builder."""

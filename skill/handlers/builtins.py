@@ -1,0 +1,213 @@
+"""Launch, help, repeat, stop, fallback and the other turns every skill needs."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import (
+    AbstractExceptionHandler,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_request_type, is_intent_name, is_request_type
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill import intents, session
+from skill.dialog import dialog_for
+from skill.handlers.common import SkillHandler, reply
+from skill.speech import Speech
+
+log = logging.getLogger(__name__)
+
+
+class LaunchHandler(SkillHandler):
+    """ "Open history revision": a welcome, two example questions, and a question back."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        dialog = self.dialog(handler_input)
+        speech = Speech().say(dialog.text("welcome")).pause().say(self.examples(handler_input))
+        session.save(handler_input, session.SessionState())
+        return reply(
+            handler_input,
+            speech,
+            question=dialog.text("launch_question"),
+            reprompt=dialog.text("reprompt"),
+        )
+
+
+class HelpHandler(SkillHandler):
+    """Help that fits where the student is: part way through an answer, or anywhere else."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(intents.HELP)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        dialog = self.dialog(handler_input)
+        state = self.state(handler_input)
+        speech = Speech()
+        if state.reading is not None:
+            speech.say(dialog.text("help_more"))
+            question, reprompt = dialog.text("more_question"), dialog.text("more_reprompt")
+        else:
+            speech.say(dialog.text("help"), self.examples(handler_input))
+            question, reprompt = dialog.text("launch_question"), dialog.text("reprompt")
+        speech.say(dialog.text("help_commands"))
+        return reply(handler_input, speech, question=question, reprompt=reprompt)
+
+
+class StopHandler(SkillHandler):
+    """Stop and cancel: goodbye, and the session ends."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(intents.STOP)(handler_input) or is_intent_name(intents.CANCEL)(
+            handler_input
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        dialog = self.dialog(handler_input)
+        return reply(handler_input, Speech().say(dialog.text("goodbye")), question=None)
+
+
+class NoHandler(StopHandler):
+    """ "No" to "would you like to hear more?" moves on; "no" to anything else is goodbye."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(intents.NO)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = self.state(handler_input)
+        if state.reading is None:
+            return super().handle(handler_input)
+        dialog = self.dialog(handler_input)
+        session.save(handler_input, state.but(reading=None))
+        return reply(
+            handler_input,
+            Speech(),
+            question=dialog.text("after_answer_question"),
+            reprompt=dialog.text("answer_reprompt"),
+        )
+
+
+class HomeHandler(SkillHandler):
+    """Navigate home, start over, or a "yes" with nothing pending: back to the start."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(
+            is_intent_name(name)(handler_input)
+            for name in (intents.NAVIGATE_HOME, intents.START_OVER, intents.YES)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        dialog = self.dialog(handler_input)
+        session.save(handler_input, self.state(handler_input).but(reading=None))
+        speech = Speech().say(dialog.text("home"), self.examples(handler_input))
+        return reply(
+            handler_input,
+            speech,
+            question=dialog.text("launch_question"),
+            reprompt=dialog.text("reprompt"),
+        )
+
+
+class FallbackHandler(SkillHandler):
+    """Words the model could not place: say so, and offer examples."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(intents.FALLBACK)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        dialog = self.dialog(handler_input)
+        state = self.state(handler_input)
+        speech = Speech().say(dialog.text("fallback"))
+        if state.reading is not None:
+            question, reprompt = dialog.text("more_question"), dialog.text("more_reprompt")
+        else:
+            speech.say(self.examples(handler_input))
+            question, reprompt = dialog.text("launch_question"), dialog.text("reprompt")
+        return reply(handler_input, speech, question=question, reprompt=reprompt)
+
+
+class RepeatHandler(SkillHandler):
+    """ "Repeat": say the last response again, exactly, from the session."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(intents.REPEAT)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        last = self.state(handler_input).last
+        if last is None:
+            dialog = self.dialog(handler_input)
+            return reply(
+                handler_input,
+                Speech().say(dialog.text("nothing_to_repeat")),
+                question=dialog.text("launch_question"),
+                reprompt=dialog.text("reprompt"),
+            )
+        builder = handler_input.response_builder.speak(last.ssml)
+        builder.ask(last.reprompt or last.ssml)
+        if last.card_title and last.card_text:
+            builder.set_card(SimpleCard(title=last.card_title, content=last.card_text))
+        return builder.response
+
+
+class SessionEndedHandler(SkillHandler):
+    """The session closed (timeout, error, user left): nothing may be said."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response
+
+
+class RememberLastResponse(AbstractResponseInterceptor):
+    """Keep what was just said in the session, so one RepeatHandler serves every turn."""
+
+    def __init__(self, entry_exists):
+        self.entry_exists = entry_exists
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        speech = response.output_speech if response else None
+        if speech is None or response.should_end_session:
+            return
+        reprompt = response.reprompt.output_speech.ssml if response.reprompt else None
+        card = response.card if isinstance(response.card, SimpleCard) else None
+        last = session.Spoken(
+            ssml=speech.ssml,
+            reprompt=reprompt,
+            card_title=card.title if card else None,
+            card_text=card.content if card else None,
+        )
+        state = session.load(handler_input, self.entry_exists)
+        session.save(handler_input, state.but(last=last))
+
+
+class CatchAllExceptionHandler(AbstractExceptionHandler):
+    """Any error: a spoken apology and a way on. Logged without ids, slot values or bodies."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        # The exception's message may quote what the student said, so log its type and place only.
+        frame = exception.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame else "?"
+        log.error(
+            "handler error %s at %s for %s",
+            type(exception).__name__,
+            where,
+            get_request_type(handler_input),
+        )
+        dialog = dialog_for(handler_input.request_envelope.request.locale)
+        return reply(
+            handler_input,
+            Speech().say(dialog.text("error")),
+            question=dialog.text("error_question"),
+            reprompt=dialog.text("reprompt"),
+        )

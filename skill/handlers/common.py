@@ -1,0 +1,83 @@
+"""What every handler shares: its services, the session state, and one way to reply."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_locale
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill import session
+from skill.content import Content, Entry
+from skill.dialog import Chooser, Dialog, dialog_for
+from skill.matching import Matcher
+from skill.session import SessionState
+from skill.speech import Speech, card_text
+
+
+@dataclass(frozen=True)
+class Services:
+    """What handlers need, built once per process by create_skill."""
+
+    content: Content
+    matcher: Matcher
+    choose: Chooser = random.choice  # picks dialog variants and examples; tests may fix it
+    rng: random.Random = field(default_factory=random.Random)
+
+    def has_entry(self, entry_id: str) -> bool:
+        return any(entry.id == entry_id for entry in self.content.entries)
+
+
+class SkillHandler(AbstractRequestHandler):
+    """A request handler with the skill's services at hand."""
+
+    def __init__(self, services: Services):
+        self.services = services
+
+    def dialog(self, handler_input: HandlerInput) -> Dialog:
+        return dialog_for(get_locale(handler_input), self.services.choose)
+
+    def state(self, handler_input: HandlerInput) -> SessionState:
+        return session.load(handler_input, self.services.has_entry)
+
+    def examples(self, handler_input: HandlerInput) -> str:
+        """Two example questions, different each time."""
+        first, second = self.services.rng.sample(self.services.content.entries, 2)
+        return self.dialog(handler_input).text(
+            "examples", first=first.question, second=second.question
+        )
+
+    def some_titles(self, count: int = 3) -> Sequence[str]:
+        """A few things the skill can answer, for when it can't answer what was asked."""
+        entries = self.services.rng.sample(self.services.content.entries, count)
+        return [entry.title for entry in entries]
+
+
+def reply(
+    handler_input: HandlerInput,
+    speech: Speech,
+    *,
+    question: str | None,
+    reprompt: str | None = None,
+    card: Entry | None = None,
+) -> Response:
+    """Finish a turn. With a question the session stays open, and the question is also the
+    start of the reprompt; without one the session ends."""
+    builder = handler_input.response_builder
+    if question is None:
+        builder.speak(speech.ssml()).set_should_end_session(True)
+    else:
+        speech.pause().say(question)
+        builder.speak(speech.ssml()).ask(Speech().say(question, reprompt or "").ssml())
+    if card is not None:
+        builder.set_card(SimpleCard(title=card.title, content=entry_card_text(card)))
+    return builder.response
+
+
+def entry_card_text(entry: Entry) -> str:
+    return card_text(entry.answer.lead, entry.answer.points)

@@ -1,0 +1,132 @@
+"""The only code that writes SSML: escaping, lists read as lists, pauses, and length budgets.
+
+Everything spoken passes through `Speech`, which escapes each piece of text it is given, so
+content with "&" or "<" can never break the markup, and which refuses to grow past Alexa's limits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape as _xml_escape
+
+# Alexa's limits: outputSpeech and reprompt each at most 8,000 characters; the whole response
+# at most 24 KB. Cards share the speech limit on their text.
+MAX_SPEECH_CHARS = 8000
+MAX_RESPONSE_BYTES = 24 * 1024
+MAX_CARD_CHARS = 8000
+
+# A listener keeps about this much in mind at once; longer answers are read in parts and
+# "more" continues them. Well under MAX_SPEECH_CHARS so the closing question always fits.
+PART_BUDGET_CHARS = 650
+
+SHORT_PAUSE = '<break time="300ms"/>'
+LIST_PAUSE = '<break time="500ms"/>'
+
+_ENTITIES = {'"': "&quot;", "'": "&apos;"}
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def escape(text: str) -> str:
+    """Escape text for SSML; quotes too, since text may end up in attributes."""
+    return _xml_escape(text, _ENTITIES)
+
+
+def plain(ssml: str) -> str:
+    """What a listener hears, as plain text: tags dropped, entities restored."""
+    text = _TAG.sub(" ", ssml)
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, char)
+    text = text.replace("&amp;", "&")
+    text = _SPACE.sub(" ", text).strip()
+    return re.sub(r" ([,.?!])", r"\1", text)
+
+
+class SpeechTooLong(ValueError):
+    """Raised when speech would pass Alexa's limit; a bug in the caller's budgeting."""
+
+
+class Speech:
+    """Builds one SSML utterance from plain-text sentences, lists and pauses."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+
+    def say(self, *sentences: str) -> Speech:
+        """Add sentences, escaped."""
+        self._parts.extend(escape(s.strip()) for s in sentences if s and s.strip())
+        return self
+
+    def pause(self, markup: str = SHORT_PAUSE) -> Speech:
+        """Add a short pause."""
+        if self._parts:
+            self._parts.append(markup)
+        return self
+
+    def items(self, points: Sequence[str], ordinals: Sequence[str], start: int = 0) -> Speech:
+        """Read points as a spoken list: "First, ... Second, ...", with a pause between."""
+        for number, point in enumerate(points, start=start):
+            self.pause(LIST_PAUSE)
+            label = ordinals[number] if number < len(ordinals) else f"Point {number + 1}"
+            self.say(f"{label}, {_lower_first(point)}")
+        return self
+
+    def extend(self, other: Speech) -> Speech:
+        """Append another utterance's parts, with a short pause between."""
+        if other._parts:
+            self.pause()
+            self._parts.extend(other._parts)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.ssml())
+
+    def ssml(self) -> str:
+        """The SSML document; raises SpeechTooLong past Alexa's limit."""
+        text = "<speak>" + " ".join(self._parts) + "</speak>"
+        if len(text) > MAX_SPEECH_CHARS:
+            raise SpeechTooLong(f"{len(text)} characters of speech (limit {MAX_SPEECH_CHARS})")
+        return text
+
+
+def _lower_first(text: str) -> str:
+    # "First, the USSR..." keeps acronyms; "First, china" would not, so only lower a plain word.
+    head, _, rest = text.partition(" ")
+    plain_word = head[1:].islower() or (len(head) == 1 and head != "I")
+    if head[:1].isupper() and plain_word:
+        return head.lower() + (" " + rest if rest else "")
+    return text
+
+
+@dataclass(frozen=True)
+class Part:
+    """One spoken part of an answer: the points it reads, by index."""
+
+    first: int  # index of the first point read in this part
+    count: int  # how many points
+
+
+def split_points(lead: str, points: Sequence[str], budget: int = PART_BUDGET_CHARS) -> list[Part]:
+    """Split an answer's points into parts that each fit the listening budget.
+
+    The first part carries the lead; every part reads at least one point so "more" always
+    makes progress. An answer without points is one part.
+    """
+    parts: list[Part] = []
+    first, used = 0, len(lead)
+    for index, point in enumerate(points):
+        if index > first and used + len(point) > budget:
+            parts.append(Part(first, index - first))
+            first, used = index, 0
+        used += len(point)
+    parts.append(Part(first, len(points) - first))
+    return parts
+
+
+def card_text(lead: str, points: Iterable[str]) -> str:
+    """Plain text for a Simple card in the Alexa app: the lead, then one bullet a line."""
+    lines = [lead, *(f"• {point}" for point in points)]
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_CARD_CHARS else text[: MAX_CARD_CHARS - 1] + "…"

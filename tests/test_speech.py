@@ -1,0 +1,107 @@
+"""Speech: what the student hears is escaped, read as a list, paced, and inside Alexa's limits."""
+
+from xml.etree import ElementTree
+
+import pytest
+
+from skill.dialog import LOCALES, dialog_for
+from skill.speech import (
+    MAX_SPEECH_CHARS,
+    PART_BUDGET_CHARS,
+    Speech,
+    SpeechTooLong,
+    card_text,
+    escape,
+    plain,
+    split_points,
+)
+
+ORDINALS = ("First", "Second", "Third", "Fourth")
+
+
+def parses(ssml: str) -> ElementTree.Element:
+    return ElementTree.fromstring(ssml)
+
+
+def test_text_with_markup_characters_is_escaped_and_still_parses():
+    ssml = Speech().say('Trade & aid <b>"bold"</b> and Mao\'s view').ssml()
+    root = parses(ssml)
+    assert root.tag == "speak"
+    assert "&amp;" in ssml and "&lt;b&gt;" in ssml
+    assert plain(ssml) == 'Trade & aid <b>"bold"</b> and Mao\'s view'
+
+
+def test_escape_covers_quotes_for_attributes():
+    assert escape("a\"b'c") == "a&quot;b&apos;c"
+
+
+def test_a_list_is_read_as_a_list_with_pauses():
+    ssml = Speech().say("The treaty had three terms.").items(
+        ["Defence if attacked.", "A loan.", "Agents disclosed."], ORDINALS
+    ).ssml()
+    parses(ssml)
+    spoken = plain(ssml)
+    assert spoken.startswith("The treaty had three terms. First, defence")
+    assert "Second, a loan." in spoken and "Third, agents disclosed." in spoken
+    assert ssml.count("<break") == 3
+
+
+def test_list_numbering_can_continue_from_an_earlier_part():
+    spoken = plain(Speech().items(["The fourth point."], ORDINALS, start=3).ssml())
+    assert spoken == "Fourth, the fourth point."
+
+
+def test_acronyms_and_names_keep_their_capitals_in_a_list():
+    spoken = plain(Speech().items(["USSR aid.", "China gave rights."], ORDINALS).ssml())
+    assert "First, USSR aid." in spoken
+    assert "Second, china" in spoken  # an ordinary first word is lowered after the ordinal
+
+
+def test_speech_over_alexas_limit_is_refused():
+    with pytest.raises(SpeechTooLong):
+        Speech().say("x" * MAX_SPEECH_CHARS).ssml()
+
+
+def test_long_answers_are_split_into_parts_that_each_read_something():
+    points = ["p" * 300] * 5
+    parts = split_points("Lead.", points)
+    assert len(parts) > 1
+    assert sum(part.count for part in parts) == len(points)
+    assert all(part.count >= 1 for part in parts)
+    for part in parts:
+        size = sum(len(p) for p in points[part.first : part.first + part.count])
+        assert part.count == 1 or size <= PART_BUDGET_CHARS
+
+
+def test_a_point_longer_than_the_budget_is_still_read_alone():
+    parts = split_points("Lead.", ["q" * (PART_BUDGET_CHARS * 2), "short"])
+    assert [(p.first, p.count) for p in parts] == [(0, 1), (1, 1)]
+
+
+def test_an_answer_without_points_is_one_part():
+    assert len(split_points("Just a sentence.", [])) == 1
+
+
+def test_card_text_is_plain_with_bullets():
+    assert card_text("Lead.", ["One", "Two"]) == "Lead.\n• One\n• Two"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_locale_has_every_phrase_and_fills_its_fields(locale):
+    dialog = dialog_for(locale)
+    base = dialog_for("en-GB")
+    assert dialog.keys() == base.keys()
+    for key in dialog.keys():
+        for variant in dialog.variants(key):
+            assert variant.strip()
+
+
+def test_unknown_locale_falls_back_to_british_english():
+    assert dialog_for("fr-FR").locale == "en-GB"
+
+
+def test_lists_are_joined_as_speech():
+    dialog = dialog_for("en-GB")
+    assert dialog.join(["a", "b", "c"]) == "a, b and c"
+    assert dialog.join(["a", "b"], "or") == "a or b"
+    assert dialog.join(["a"]) == "a"
