@@ -1,24 +1,61 @@
 """create_skill: the one place handlers are registered, in the order they are tried.
 
 The first handler whose can_handle says yes wins, so the order is a design decision:
-- launch and session end come first, as they are request types, not intents;
-- "more" sits before "yes"-as-home, so "yes" to "would you like to hear more?" continues;
-- questions come after the commands, so a command word is never taken for a question.
+1. request types (launch, session end) and stop/cancel, which always mean the same;
+2. answers to a pending yes/no question (reset, leaving the quiz, another quiz), before any
+   handler that takes "yes" or "no" in general;
+3. the quiz, gated on a quiz being active, so that help, repeat, fallback and stray words
+   mid-quiz keep the quiz and ask the question again;
+4. answering questions and the general built-ins, last the free-form question intents, so a
+   command word is never taken for a question.
 """
 
 from __future__ import annotations
 
 import random
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.config import Config
 from skill.content import Content, default_content
 from skill.dialog import Chooser
-from skill.handlers import builtins, questions
+from skill.handlers import builtins, questions, quiz
 from skill.handlers.common import Services
 from skill.matching import Matcher, default_matcher
+from skill.progress_store import open_store
+
+HANDLERS = (
+    builtins.LaunchHandler,
+    builtins.SessionEndedHandler,
+    builtins.StopHandler,
+    # Pending yes/no questions.
+    quiz.ConfirmResetHandler,
+    quiz.LeaveQuizHandler,
+    quiz.AnotherQuizHandler,
+    # The quiz.
+    quiz.StartQuizHandler,
+    quiz.QuizAnswerHandler,
+    quiz.SkipHandler,
+    quiz.HintHandler,
+    quiz.HowManyLeftHandler,
+    quiz.StopQuizHandler,
+    quiz.QuizHelpHandler,
+    quiz.QuizInterruptHandler,
+    quiz.NotInQuizHandler,
+    quiz.ProgressHandler,
+    quiz.ResetProgressHandler,
+    # Answering and the general built-ins; "yes" to "hear more?" before "yes" as go home.
+    questions.MoreHandler,
+    builtins.HelpHandler,
+    builtins.RepeatHandler,
+    builtins.NoHandler,
+    builtins.HomeHandler,
+    questions.ListTopicsHandler,
+    questions.QuestionHandler,
+    builtins.FallbackHandler,
+)
 
 
 def create_skill(
@@ -26,6 +63,7 @@ def create_skill(
     *,
     content: Content | None = None,
     matcher: Matcher | None = None,
+    progress_store: AbstractPersistenceAdapter | None = None,
     choose: Chooser = random.choice,
     rng: random.Random | None = None,
 ) -> CustomSkill:
@@ -39,22 +77,13 @@ def create_skill(
         choose=choose,
         rng=rng or random.Random(),
     )
-    builder = CustomSkillBuilder()
+    builder = CustomSkillBuilder(
+        persistence_adapter=progress_store or open_store(config.progress_store)
+    )
     builder.skill_id = config.skill_id
-    for handler in (
-        builtins.LaunchHandler,
-        builtins.SessionEndedHandler,
-        builtins.StopHandler,
-        builtins.HelpHandler,
-        builtins.RepeatHandler,
-        questions.MoreHandler,
-        builtins.NoHandler,
-        builtins.HomeHandler,
-        questions.ListTopicsHandler,
-        questions.QuestionHandler,
-        builtins.FallbackHandler,
-    ):
+    for handler in HANDLERS:
         builder.add_request_handler(handler(services))
-    builder.add_global_response_interceptor(builtins.RememberLastResponse(services.has_entry))
+    builder.add_global_request_interceptor(builtins.ForgetUnansweredConfirmation(services))
+    builder.add_global_response_interceptor(builtins.RememberLastResponse(services))
     builder.add_exception_handler(builtins.CatchAllExceptionHandler())
     return builder.create()

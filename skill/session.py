@@ -7,11 +7,15 @@ tampered session means "start fresh", never a crash.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
+
+from skill.quiz import Given, Outcome, Phase, QuizState
+
+Known = Callable[[str], bool]
 
 _KEY = "state"
 VERSION = 1
@@ -41,6 +45,8 @@ class SessionState:
 
     last: Spoken | None = None
     reading: Reading | None = None
+    quiz: QuizState | None = None
+    confirm_reset: bool = False  # "reset my progress" is waiting for yes or no
 
     def but(self, **changes: Any) -> SessionState:
         """A copy with some fields changed."""
@@ -58,7 +64,7 @@ def _spoken(raw: Any) -> Spoken | None:
     return Spoken(ssml=raw["ssml"], **optional)
 
 
-def _reading(raw: Any, entry_exists: Any) -> Reading | None:
+def _reading(raw: Any, entry_exists: Known) -> Reading | None:
     if not isinstance(raw, Mapping):
         return None
     entry_id, part = raw.get("entry_id"), raw.get("next_part")
@@ -67,16 +73,83 @@ def _reading(raw: Any, entry_exists: Any) -> Reading | None:
     return Reading(entry_id, part) if entry_exists(entry_id) else None
 
 
+def _number(value: Any) -> float | None:
+    # bool is an int in Python, but never a score
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _given(raw: Any, item_exists: Known) -> Given | None:
+    if not isinstance(raw, Mapping) or set(raw) - {"item", "outcome", "points", "hinted"}:
+        return None
+    item_id, points, hinted = raw.get("item"), _number(raw.get("points")), raw.get("hinted", False)
+    if not isinstance(item_id, str) or not item_exists(item_id) or points is None:
+        return None
+    if raw.get("outcome") not in set(Outcome) or not isinstance(hinted, bool):
+        return None
+    if not 0 <= points <= 1:
+        return None
+    return Given(item_id, Outcome(raw["outcome"]), points, hinted)
+
+
+_QUIZ_KEYS = {"phase", "items", "index", "score", "answers", "hinted", "leave_for"}
+
+
+def _quiz(raw: Any, item_exists: Known, entry_exists: Known) -> QuizState | None:
+    """A quiz from session attributes, or None if any part of it is wrong or stale."""
+    if not isinstance(raw, Mapping) or set(raw) - _QUIZ_KEYS:
+        return None
+    items, index, score = raw.get("items"), raw.get("index"), _number(raw.get("score"))
+    answers, hinted, leave_for = raw.get("answers"), raw.get("hinted"), raw.get("leave_for")
+    if raw.get("phase") not in set(Phase) or not isinstance(items, list) or not items:
+        return None
+    if not all(isinstance(i, str) and item_exists(i) for i in items):
+        return None
+    if type(index) is not int or not 0 <= index <= len(items) or score is None:
+        return None
+    if not isinstance(answers, list) or len(answers) != index or not isinstance(hinted, bool):
+        return None
+    given = [_given(a, item_exists) for a in answers]
+    if any(g is None for g in given):
+        return None
+    if leave_for is not None and not (isinstance(leave_for, str) and entry_exists(leave_for)):
+        return None
+    phase = Phase(raw["phase"])
+    if (phase is Phase.FINISHED) != (index == len(items)):
+        return None
+    return QuizState(phase, tuple(items), index, score, tuple(given), hinted, leave_for)
+
+
+def _quiz_dict(quiz: QuizState) -> dict[str, Any]:
+    return {
+        "phase": quiz.phase.value,
+        "items": list(quiz.item_ids),
+        "index": quiz.index,
+        "score": quiz.score,
+        "answers": [
+            {"item": g.item_id, "outcome": g.outcome.value, "points": g.points, "hinted": g.hinted}
+            for g in quiz.answers
+        ],
+        "hinted": quiz.hinted,
+        "leave_for": quiz.leave_for,
+    }
+
+
 def from_attributes(
-    attributes: Mapping[str, Any] | None, entry_exists: Any = lambda _id: True
+    attributes: Mapping[str, Any] | None,
+    entry_exists: Known = lambda _id: True,
+    item_exists: Known = lambda _id: True,
 ) -> SessionState:
     """Parse session attributes; anything malformed or stale is treated as absent."""
-    raw = (attributes or {}).get(_KEY)
+    raw = attributes.get(_KEY) if isinstance(attributes, Mapping) else None
     if not isinstance(raw, Mapping) or raw.get("v") != VERSION:
         return SessionState()
     return SessionState(
         last=_spoken(raw.get("last")),
         reading=_reading(raw.get("reading"), entry_exists),
+        quiz=_quiz(raw.get("quiz"), item_exists, entry_exists),
+        confirm_reset=raw.get("confirm_reset") is True,
     )
 
 
@@ -87,12 +160,17 @@ def to_attributes(state: SessionState) -> dict[str, Any]:
         raw["last"] = {k: v for k, v in vars(state.last).items() if v is not None}
     if state.reading is not None:
         raw["reading"] = {"entry_id": state.reading.entry_id, "next_part": state.reading.next_part}
+    if state.quiz is not None:
+        raw["quiz"] = _quiz_dict(state.quiz)
+    if state.confirm_reset:
+        raw["confirm_reset"] = True
     return {_KEY: raw}
 
 
-def load(handler_input: HandlerInput, entry_exists: Any = lambda _id: True) -> SessionState:
+def load(handler_input: HandlerInput, entry_exists: Known, item_exists: Known) -> SessionState:
     """The session state of the current request."""
-    return from_attributes(handler_input.attributes_manager.session_attributes, entry_exists)
+    attributes = handler_input.attributes_manager.session_attributes
+    return from_attributes(attributes, entry_exists, item_exists)
 
 
 def save(handler_input: HandlerInput, state: SessionState) -> None:

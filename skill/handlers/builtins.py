@@ -6,6 +6,7 @@ import logging
 
 from ask_sdk_core.dispatch_components import (
     AbstractExceptionHandler,
+    AbstractRequestInterceptor,
     AbstractResponseInterceptor,
 )
 from ask_sdk_core.handler_input import HandlerInput
@@ -15,7 +16,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill import intents, session
 from skill.dialog import dialog_for
-from skill.handlers.common import SkillHandler, reply
+from skill.handlers.common import Services, SkillHandler, reply
 from skill.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ class HomeHandler(SkillHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
-        session.save(handler_input, self.state(handler_input).but(reading=None))
+        session.save(handler_input, self.state(handler_input).but(reading=None, quiz=None))
         speech = Speech().say(dialog.text("home"), self.examples(handler_input))
         return reply(
             handler_input,
@@ -167,8 +168,8 @@ class SessionEndedHandler(SkillHandler):
 class RememberLastResponse(AbstractResponseInterceptor):
     """Keep what was just said in the session, so one RepeatHandler serves every turn."""
 
-    def __init__(self, entry_exists):
-        self.entry_exists = entry_exists
+    def __init__(self, services: Services):
+        self.services = services
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         speech = response.output_speech if response else None
@@ -182,8 +183,23 @@ class RememberLastResponse(AbstractResponseInterceptor):
             card_title=card.title if card else None,
             card_text=card.content if card else None,
         )
-        state = session.load(handler_input, self.entry_exists)
+        state = self.services.state(handler_input)
         session.save(handler_input, state.but(last=last))
+
+
+class ForgetUnansweredConfirmation(AbstractRequestInterceptor):
+    """A yes/no question answered with anything else is dropped, so a later "yes" can't
+    confirm it by surprise."""
+
+    def __init__(self, services: Services):
+        self.services = services
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if is_intent_name(intents.YES)(handler_input) or is_intent_name(intents.NO)(handler_input):
+            return
+        state = self.services.state(handler_input)
+        if state.confirm_reset:
+            session.save(handler_input, state.but(confirm_reset=False))
 
 
 class CatchAllExceptionHandler(AbstractExceptionHandler):

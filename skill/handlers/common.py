@@ -32,6 +32,13 @@ class Services:
     def has_entry(self, entry_id: str) -> bool:
         return any(entry.id == entry_id for entry in self.content.entries)
 
+    def has_item(self, item_id: str) -> bool:
+        return any(item.id == item_id for item in self.content.items)
+
+    def state(self, handler_input: HandlerInput) -> SessionState:
+        """This session's state; ids that no longer exist in the content count as no state."""
+        return session.load(handler_input, self.has_entry, self.has_item)
+
 
 class SkillHandler(AbstractRequestHandler):
     """A request handler with the skill's services at hand."""
@@ -43,7 +50,7 @@ class SkillHandler(AbstractRequestHandler):
         return dialog_for(get_locale(handler_input), self.services.choose)
 
     def state(self, handler_input: HandlerInput) -> SessionState:
-        return session.load(handler_input, self.services.has_entry)
+        return self.services.state(handler_input)
 
     def examples(self, handler_input: HandlerInput) -> str:
         """Two example questions, different each time."""

@@ -39,8 +39,9 @@ class QuestionHandler(SkillHandler):
     """A question about the topic, by topic name or in free form."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
+        # Outside a quiz, a bare answer ("the secret speech") is a question about it.
         return is_request_type("IntentRequest")(handler_input) and (
-            get_intent_name(handler_input) == intents.TOPIC
+            get_intent_name(handler_input) in (intents.TOPIC, intents.ANSWER)
             or get_intent_name(handler_input) in intents.QUESTION_CARRIERS
         )
 
@@ -57,6 +58,10 @@ class QuestionHandler(SkillHandler):
             if entry_id and self.services.has_entry(entry_id):
                 return self.services.content.entry(entry_id)
             text = spoken_slot(handler_input, intents.SLOT_TOPIC)
+        elif name == intents.ANSWER:
+            text = spoken_slot(handler_input, intents.SLOT_ANSWER) or spoken_slot(
+                handler_input, intents.SLOT_NUMBER
+            )
         else:
             text = question_text(name, spoken_slot(handler_input, intents.SLOT_QUERY))
         match = self.services.matcher.match(text)
@@ -69,7 +74,7 @@ class QuestionHandler(SkillHandler):
             dialog.text("dont_know"),
             dialog.text("can_answer", topics=dialog.join(self.some_titles())),
         )
-        session.save(handler_input, self.state(handler_input).but(reading=None))
+        session.save(handler_input, self.state(handler_input).but(reading=None, quiz=None))
         return reply(
             handler_input,
             speech,
@@ -92,7 +97,8 @@ class QuestionHandler(SkillHandler):
         speech.items(points, dialog.ordinals(), start=current.first)
         more = part + 1 < len(parts)
         reading = session.Reading(entry.id, part + 1) if more else None
-        session.save(handler_input, self.state(handler_input).but(reading=reading))
+        # A question after a quiz ends it: a later "yes" must not start another.
+        session.save(handler_input, self.state(handler_input).but(reading=reading, quiz=None))
         return reply(
             handler_input,
             speech,

@@ -1,0 +1,180 @@
+"""Quiz rules as pure code: a state goes in, a new state comes out. No SDK, no I/O.
+
+The handlers turn these values into speech; session.py turns the state into session attributes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from skill.content import QuizItem
+from skill.marking import Mark, mark
+
+DEFAULT_QUESTIONS = 5
+MAX_QUESTIONS = 10
+
+
+class Phase(enum.StrEnum):
+    """Where a quiz is."""
+
+    ASKING = "asking"  # a question is waiting for its answer
+    CONFIRM_LEAVE = "confirm_leave"  # a revision question came mid-quiz: leave the quiz?
+    FINISHED = "finished"  # the score was given; another quiz is on offer
+
+
+class Outcome(enum.StrEnum):
+    """How one question went."""
+
+    RIGHT = "right"
+    PARTLY = "partly"  # a multi-point answer with some of the points
+    WRONG = "wrong"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Given:
+    """One question's result."""
+
+    item_id: str
+    outcome: Outcome
+    points: float  # 0..1; a hint costs the point
+    hinted: bool = False
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """A quiz in progress."""
+
+    phase: Phase
+    item_ids: tuple[str, ...]  # the questions, in the order they are asked
+    index: int = 0  # the question being asked
+    score: float = 0.0
+    answers: tuple[Given, ...] = ()
+    hinted: bool = False  # a hint was given for the current question
+    leave_for: str | None = None  # CONFIRM_LEAVE: the entry id the student asked about
+
+
+@dataclass(frozen=True)
+class Step:
+    """The result of answering or skipping: the new state and what to tell the student."""
+
+    state: QuizState
+    given: Given
+    mark: Mark | None  # None when skipped
+
+    @property
+    def finished(self) -> bool:
+        return self.state.phase is Phase.FINISHED
+
+
+def question_count(requested: int | None, available: int) -> int:
+    """How many questions to ask: the student's number, kept between 1 and what there is."""
+    wanted = DEFAULT_QUESTIONS if requested is None else requested
+    return max(1, min(wanted, MAX_QUESTIONS, available))
+
+
+def choose_items(
+    items: Sequence[QuizItem],
+    fact_order: Sequence[str],
+    count: int,
+    section: str | None = None,
+) -> tuple[str, ...]:
+    """Pick `count` items, those testing the earliest facts in `fact_order` first (due and
+    weakest facts come first there); one item per fact where possible, for variety."""
+    pool = [item for item in items if section is None or item.section == section] or list(items)
+    rank = {fact: position for position, fact in enumerate(fact_order)}
+
+    def priority(item: QuizItem) -> int:
+        return min((rank.get(fact, len(rank)) for fact in item.facts), default=len(rank))
+
+    ordered = sorted(pool, key=priority)  # stable: content order breaks ties
+    chosen: list[QuizItem] = []
+    seen_facts: set[str] = set()
+    for item in ordered:
+        if not seen_facts.issuperset(item.facts):
+            chosen.append(item)
+            seen_facts.update(item.facts)
+    chosen += [item for item in ordered if item not in chosen]
+    return tuple(item.id for item in chosen[:count])
+
+
+def start(item_ids: Sequence[str]) -> QuizState:
+    if not item_ids:
+        raise ValueError("a quiz needs at least one question")
+    return QuizState(phase=Phase.ASKING, item_ids=tuple(item_ids))
+
+
+def current(state: QuizState) -> str:
+    """The id of the question being asked."""
+    return state.item_ids[min(state.index, len(state.item_ids) - 1)]
+
+
+def number(state: QuizState) -> tuple[int, int]:
+    """ "Question n of total"."""
+    return min(state.index + 1, len(state.item_ids)), len(state.item_ids)
+
+
+def remaining(state: QuizState) -> int:
+    """Questions still to answer, counting the current one."""
+    return max(0, len(state.item_ids) - state.index)
+
+
+def _advance(state: QuizState, given: Given) -> QuizState:
+    index = state.index + 1
+    return replace(
+        state,
+        index=index,
+        score=state.score + given.points,
+        answers=(*state.answers, given),
+        hinted=False,
+        phase=Phase.FINISHED if index >= len(state.item_ids) else Phase.ASKING,
+    )
+
+
+def answer(
+    state: QuizState, item: QuizItem, spoken: str, aliases: Mapping[str, Sequence[str]]
+) -> Step:
+    """Mark a spoken answer to the current question and move on."""
+    result = mark(item, spoken, aliases=aliases)
+    if result.correct:
+        outcome = Outcome.RIGHT
+    elif result.score > 0:
+        outcome = Outcome.PARTLY
+    else:
+        outcome = Outcome.WRONG
+    points = 0.0 if state.hinted else result.score
+    given = Given(item.id, outcome, points, state.hinted)
+    return Step(_advance(state, given), given, result)
+
+
+def skip(state: QuizState) -> Step:
+    """ "I don't know" or "skip": no point, reveal, move on."""
+    given = Given(current(state), Outcome.SKIPPED, 0.0, state.hinted)
+    return Step(_advance(state, given), given, None)
+
+
+def take_hint(state: QuizState) -> QuizState:
+    """A hint costs the point for the current question."""
+    return replace(state, hinted=True)
+
+
+def ask_to_leave(state: QuizState, entry_id: str | None) -> QuizState:
+    """A revision question came mid-quiz: ask before leaving, remembering what was asked."""
+    return replace(state, phase=Phase.CONFIRM_LEAVE, leave_for=entry_id)
+
+
+def stay(state: QuizState) -> QuizState:
+    """Back to the question after deciding not to leave."""
+    return replace(state, phase=Phase.ASKING, leave_for=None)
+
+
+def weakest_section(state: QuizState, items: Mapping[str, QuizItem]) -> str | None:
+    """The section that lost most points in this quiz, or None when nothing was lost."""
+    lost: dict[str, float] = {}
+    for given in state.answers:
+        item = items.get(given.item_id)
+        if item is not None and given.points < 1:
+            lost[item.section] = lost.get(item.section, 0.0) + 1 - given.points
+    return max(lost, key=lambda section: lost[section]) if lost else None
