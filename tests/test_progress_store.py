@@ -1,0 +1,366 @@
+"""Progress stores: one suite run against every store, then what is particular to SQLite."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter, AttributesManager
+from ask_sdk_model import Context, RequestEnvelope, Session, User
+from ask_sdk_model.interfaces.system import SystemState
+
+from skill.progress import Progress, record_answer
+from skill.progress_store import (
+    MemoryPersistenceAdapter,
+    ProgressStoreError,
+    SqlitePersistenceAdapter,
+    open_store,
+)
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+STUDENT = "amzn1.ask.account.STUDENT-A"
+OTHER = "amzn1.ask.account.STUDENT-B"
+
+
+def envelope(user_id: str | None, *, session_user_id: str | None = None) -> RequestEnvelope:
+    """A request envelope carrying only user ids: in context.system and in the session."""
+    session_user = session_user_id if session_user_id is not None else user_id
+    return RequestEnvelope(
+        context=Context(system=SystemState(user=User(user_id=user_id) if user_id else None)),
+        session=Session(user=User(user_id=session_user)) if session_user else None,
+    )
+
+
+def progress_of(store: AbstractPersistenceAdapter, user_id: str) -> Progress:
+    return Progress.from_dict(store.get_attributes(envelope(user_id)).get("progress"))
+
+
+def answer(
+    store: AbstractPersistenceAdapter, user_id: str, fact: str, correct: bool, at: datetime
+) -> None:
+    """What one request does: load the student's progress, record an answer, save."""
+    progress = record_answer(progress_of(store, user_id), [fact], correct, at)
+    store.save_attributes(envelope(user_id), {"progress": progress.to_dict()})
+
+
+@dataclass(frozen=True)
+class StoreCase:
+    """A store under test, with what the suite needs to reach behind it."""
+
+    adapter: AbstractPersistenceAdapter
+    put_raw: Callable[[str, str | bytes], None]  # store a document's text as is, to tamper with it
+    url: str | None  # for another process to open the same store; None if it cannot
+
+
+def sqlite_case(tmp_path: Path) -> StoreCase:
+    url = f"sqlite:///{tmp_path / 'progress.sqlite3'}"
+    adapter = open_store(url)
+
+    def put_raw(user_id: str, text: str | bytes) -> None:
+        with sqlite3.connect(tmp_path / "progress.sqlite3") as connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO attributes (user_id, document) VALUES (?, ?)",
+                (user_id, text),
+            )
+
+    return StoreCase(adapter, put_raw, url)
+
+
+def memory_case(tmp_path: Path) -> StoreCase:
+    adapter = open_store("memory://")
+    assert isinstance(adapter, MemoryPersistenceAdapter)
+
+    def put_raw(user_id: str, text: str | bytes) -> None:
+        adapter._documents[user_id] = text  # no public way in, by design
+
+    return StoreCase(adapter, put_raw, None)
+
+
+STORES = {"sqlite": sqlite_case, "memory": memory_case}
+
+
+@pytest.fixture(params=sorted(STORES))
+def case(request: pytest.FixtureRequest, tmp_path: Path) -> StoreCase:
+    return STORES[request.param](tmp_path)
+
+
+@pytest.fixture
+def store(case: StoreCase) -> AbstractPersistenceAdapter:
+    return case.adapter
+
+
+# Every store
+
+
+def test_a_new_student_has_no_attributes(store: AbstractPersistenceAdapter) -> None:
+    assert store.get_attributes(envelope(STUDENT)) == {}
+
+
+def test_round_trip(store: AbstractPersistenceAdapter) -> None:
+    progress = record_answer(Progress(), ["F1", "F2"], True, T0)
+    document = {"progress": progress.to_dict(), "heard_intro": True}
+    store.save_attributes(envelope(STUDENT), document)
+    assert store.get_attributes(envelope(STUDENT)) == document
+    assert store.get_attributes(envelope(OTHER)) == {}
+
+
+def test_keys_other_than_progress_are_replaced_by_the_latest_save(
+    store: AbstractPersistenceAdapter,
+) -> None:
+    store.save_attributes(envelope(STUDENT), {"voice": "slow", "heard_intro": False})
+    store.save_attributes(envelope(STUDENT), {"heard_intro": True})
+    assert store.get_attributes(envelope(STUDENT)) == {"voice": "slow", "heard_intro": True}
+
+
+def test_the_session_user_id_is_used_when_the_context_has_none(
+    store: AbstractPersistenceAdapter,
+) -> None:
+    store.save_attributes(envelope(None, session_user_id=STUDENT), {"heard_intro": True})
+    assert store.get_attributes(envelope(STUDENT)) == {"heard_intro": True}
+
+
+def test_a_request_without_a_user_id_is_refused(store: AbstractPersistenceAdapter) -> None:
+    with pytest.raises(ProgressStoreError, match="no user id"):
+        store.get_attributes(RequestEnvelope())
+
+
+def test_delete_forgets_only_that_student(store: AbstractPersistenceAdapter) -> None:
+    answer(store, STUDENT, "F1", True, T0)
+    answer(store, OTHER, "F1", True, T0)
+    store.delete_attributes(envelope(STUDENT))
+    store.delete_attributes(envelope(STUDENT))  # deleting twice is harmless
+    assert store.get_attributes(envelope(STUDENT)) == {}
+    assert "F1" in progress_of(store, OTHER).facts
+
+
+def test_works_through_the_sdk_attributes_manager(store: AbstractPersistenceAdapter) -> None:
+    manager = AttributesManager(envelope(STUDENT), persistence_adapter=store)
+    manager.persistent_attributes = {"progress": Progress().to_dict(), "heard_intro": True}
+    manager.save_persistent_attributes()
+    fresh = AttributesManager(envelope(STUDENT), persistence_adapter=store)
+    assert fresh.persistent_attributes["heard_intro"] is True
+    fresh.delete_persistent_attributes()
+    assert store.get_attributes(envelope(STUDENT)) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[1, 2]",
+        '"progress"',
+        '{"progress": "junk"}',
+        '{"progress": {"facts": {"F1": {"right": "lots"}}}}',
+        b'{"progress": "\xff"}',  # not UTF-8
+    ],
+)
+def test_a_tampered_document_reads_as_empty_progress(case: StoreCase, text: str | bytes) -> None:
+    case.put_raw(STUDENT, text)
+    assert progress_of(case.adapter, STUDENT) == Progress()
+    answer(case.adapter, STUDENT, "F2", True, T0)  # and the next save repairs it
+    assert list(progress_of(case.adapter, STUDENT).facts) == ["F2"]
+
+
+def test_attributes_that_are_not_json_are_refused_and_nothing_changes(
+    store: AbstractPersistenceAdapter,
+) -> None:
+    answer(store, STUDENT, "F1", True, T0)
+    before = store.get_attributes(envelope(STUDENT))
+    with pytest.raises(TypeError):
+        store.save_attributes(envelope(STUDENT), {"when": T0})
+    assert store.get_attributes(envelope(STUDENT)) == before
+
+
+def run_together(*jobs: Callable[[], None]) -> None:
+    """Run jobs in threads released at the same moment; fail if any failed."""
+    start = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], None]) -> None:
+        start.wait()
+        try:
+            job()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+
+
+def record_each(store: AbstractPersistenceAdapter, facts: list[str]) -> Callable[[], None]:
+    def job() -> None:
+        for index, fact in enumerate(facts):
+            answer(store, STUDENT, fact, True, T0 + timedelta(seconds=index))
+
+    return job
+
+
+def test_two_requests_at_once_for_one_student_lose_no_answer(
+    store: AbstractPersistenceAdapter,
+) -> None:
+    first = [f"F{n}" for n in range(1, 11)]
+    second = [f"F{n}" for n in range(11, 22)]
+    run_together(record_each(store, first), record_each(store, second))
+    facts = progress_of(store, STUDENT).facts
+    assert sorted(facts) == sorted(first + second)
+    assert all(record.right == 1 for record in facts.values())
+
+
+def test_when_two_requests_answer_the_same_fact_the_later_answer_wins(
+    store: AbstractPersistenceAdapter,
+) -> None:
+    def save_answer_at(minutes: int) -> Callable[[], None]:
+        progress = record_answer(
+            Progress(), ["F1"], minutes % 2 == 0, T0 + timedelta(minutes=minutes)
+        )
+        return lambda: store.save_attributes(envelope(STUDENT), {"progress": progress.to_dict()})
+
+    run_together(*(save_answer_at(minutes) for minutes in range(8)))
+    assert progress_of(store, STUDENT).facts["F1"].last_asked == T0 + timedelta(minutes=7)
+    save_answer_at(3)()  # an answer that arrives late does not overwrite a newer one
+    record = progress_of(store, STUDENT).facts["F1"]
+    assert (record.last_asked, record.last_right) == (T0 + timedelta(minutes=7), False)
+
+
+def record_in_process(
+    url: str, facts: list[str], start: multiprocessing.synchronize.Barrier
+) -> None:
+    """One process of the two-process test: open the store as the skill would, then answer."""
+    store = open_store(url)
+    start.wait()
+    record_each(store, facts)()
+
+
+def test_two_processes_at_once_for_one_student_lose_no_answer(case: StoreCase) -> None:
+    if case.url is None:
+        pytest.skip("this store cannot be shared between processes")
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(2)
+    first = [f"F{n}" for n in range(1, 11)]
+    second = [f"F{n}" for n in range(11, 22)]
+    processes = [
+        context.Process(target=record_in_process, args=(case.url, facts, start))
+        for facts in (first, second)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    assert [process.exitcode for process in processes] == [0, 0]
+    assert sorted(progress_of(case.adapter, STUDENT).facts) == sorted(first + second)
+
+
+def test_no_user_id_or_document_is_logged(
+    store: AbstractPersistenceAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        answer(store, STUDENT, "F1", True, T0)
+        store.get_attributes(envelope(STUDENT))
+        store.delete_attributes(envelope(STUDENT))
+    assert STUDENT not in caplog.text and "F1" not in caplog.text
+
+
+# SQLite
+
+
+def test_sqlite_store_and_its_directories_are_created_on_first_use(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "progress.sqlite3"
+    adapter = SqlitePersistenceAdapter(path)
+    assert not path.parent.exists()
+    answer(adapter, STUDENT, "F1", True, T0)
+    assert path.is_file()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_open_store_creates_and_checks_the_sqlite_store(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dir" / "progress.sqlite3"
+    adapter = open_store(f"sqlite:///{path}")
+    assert isinstance(adapter, SqlitePersistenceAdapter)
+    assert path.is_file()
+
+
+def test_a_relative_sqlite_path_is_taken_from_the_starting_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    adapter = open_store("sqlite:///data/progress.sqlite3")
+    monkeypatch.chdir("/")
+    answer(adapter, STUDENT, "F1", True, T0)
+    assert (tmp_path / "data" / "progress.sqlite3").is_file()
+
+
+@pytest.fixture
+def under_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "plain-file").write_text("")
+    return tmp_path / "plain-file" / "progress.sqlite3"
+
+
+@pytest.fixture
+def deep_under_a_file(under_a_file: Path) -> Path:
+    return under_a_file.parent / "deeper" / "still" / "progress.sqlite3"
+
+
+@pytest.fixture
+def a_directory(tmp_path: Path) -> Path:
+    (tmp_path / "progress.sqlite3").mkdir()
+    return tmp_path / "progress.sqlite3"
+
+
+@pytest.fixture
+def not_a_database(tmp_path: Path) -> Path:
+    (tmp_path / "progress.sqlite3").write_bytes(b"this is not a database file, not at all" * 50)
+    return tmp_path / "progress.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "reason"),
+    [
+        ("under_a_file", "plain-file is not a directory"),
+        ("deep_under_a_file", "Not a directory: .*plain-file/deeper"),
+        ("a_directory", "is a directory"),
+        ("not_a_database", "not a database"),
+    ],
+)
+def test_an_unusable_sqlite_path_is_reported_at_start_up(
+    request: pytest.FixtureRequest, fixture: str, reason: str
+) -> None:
+    path: Path = request.getfixturevalue(fixture)
+    with pytest.raises(ProgressStoreError, match=reason) as raised:
+        open_store(f"sqlite:///{path}")
+    assert str(path) in str(raised.value)
+
+
+def test_an_unusable_sqlite_path_is_reported_by_each_call_too(under_a_file: Path) -> None:
+    adapter = SqlitePersistenceAdapter(under_a_file)
+    with pytest.raises(ProgressStoreError) as raised:
+        adapter.get_attributes(envelope(STUDENT))
+    assert str(under_a_file) in str(raised.value) and STUDENT not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "sqlite://",
+        "sqlite:///",
+        "sqlite://relative.db",
+        "memory",
+        "postgres://db/progress",
+        "dynamodb://progress",
+    ],
+)
+def test_an_unknown_store_url_names_the_setting(url: str) -> None:
+    with pytest.raises(ValueError, match="PROGRESS_STORE"):
+        open_store(url)
