@@ -23,7 +23,7 @@ from skill.content import Content, default_content
 from skill.dialog import Chooser
 from skill.handlers import builtins, questions, quiz
 from skill.handlers.common import Services
-from skill.matching import Matcher, default_matcher
+from skill.matching import Matcher, default_matcher, matcher_for
 from skill.progress_store import open_store
 
 HANDLERS = (
@@ -73,7 +73,7 @@ def create_skill(
         content, matcher = default_content(), matcher or default_matcher()
     services = Services(
         content=content,
-        matcher=matcher or Matcher(content.entries, content.aliases),
+        matcher=matcher or matcher_for(content),
         choose=choose,
         rng=rng or random.Random(),
     )

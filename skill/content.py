@@ -8,8 +8,14 @@ in front of a student.
 from __future__ import annotations
 
 import enum
+import functools
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -112,3 +118,394 @@ class Topic:
     file: str = ""
     _entries_by_id: dict[str, Entry] = field(default_factory=dict, repr=False, compare=False)
     _items_by_id: dict[str, QuizItem] = field(default_factory=dict, repr=False, compare=False)
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry with this id (KeyError if none)."""
+        return self._entries_by_id[entry_id]
+
+    def item(self, item_id: str) -> QuizItem:
+        """The quiz item with this id (KeyError if none)."""
+        return self._items_by_id[item_id]
+
+
+@dataclass(frozen=True)
+class Content:
+    """Every topic in the content directory, with lookups across all of them."""
+
+    topics: tuple[Topic, ...]
+    _entries: dict[str, Entry] = field(init=False, repr=False, compare=False)
+    _items: dict[str, QuizItem] = field(init=False, repr=False, compare=False)
+    _sections: dict[str, Section] = field(init=False, repr=False, compare=False)
+    _aliases: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        aliases: dict[str, tuple[str, ...]] = {}
+        for topic in self.topics:
+            for name, said in topic.aliases.items():
+                # Two topics may both name China; their ways of saying it are pooled.
+                aliases[name] = tuple(dict.fromkeys(aliases.get(name, ()) + said))
+        # object.__setattr__ because the dataclass is frozen; these are derived once, here.
+        object.__setattr__(self, "_entries", {e.id: e for t in self.topics for e in t.entries})
+        object.__setattr__(self, "_items", {q.id: q for t in self.topics for q in t.quiz})
+        object.__setattr__(self, "_sections", {s.id: s for t in self.topics for s in t.sections})
+        object.__setattr__(self, "_aliases", aliases)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """All entries, topic by topic, in file order."""
+        return tuple(self._entries.values())
+
+    @property
+    def items(self) -> tuple[QuizItem, ...]:
+        """All quiz items, topic by topic, in file order."""
+        return tuple(self._items.values())
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """All sections, topic by topic, in file order."""
+        return tuple(self._sections.values())
+
+    @property
+    def aliases(self) -> Mapping[str, tuple[str, ...]]:
+        """Canonical name -> other ways it is said, merged over all topics."""
+        return self._aliases
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry with this id (KeyError if none)."""
+        return self._entries[entry_id]
+
+    def has_entry(self, entry_id: str) -> bool:
+        return entry_id in self._entries
+
+    def has_item(self, item_id: str) -> bool:
+        return item_id in self._items
+
+    def item(self, item_id: str) -> QuizItem:
+        """The quiz item with this id (KeyError if none)."""
+        return self._items[item_id]
+
+    def section(self, section_id: str) -> Section:
+        """The section with this id (KeyError if none)."""
+        return self._sections[section_id]
+
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+FACT_PATTERN = re.compile(r"F[1-9][0-9]*")
+
+_TOP_LEVEL = {"topic": True, "sections": True, "aliases": True, "entries": True, "quiz": False}
+_TOPIC_FIELDS = {"id": True, "title": True}
+_SECTION_FIELDS = {"id": True, "title": True}
+_ENTRY_FIELDS = {
+    "id": True,
+    "title": True,
+    "section": True,
+    "question": True,
+    "asked_as": True,
+    "facts": True,
+    "names": True,
+    "answer": True,
+}
+_ANSWER_FIELDS = {"lead": True, "points": False}
+_ITEM_FIELDS = {
+    "id": True,
+    "kind": True,
+    "section": True,
+    "facts": True,
+    "question": True,
+    "answer": True,
+    "why": True,
+    "hint": True,
+    "aliases": False,
+    "options": False,
+    "points": False,
+    "needed": False,
+}
+_POINT_FIELDS = {"text": True, "accept": True}
+# Fields a quiz item of each kind may carry beyond the common ones.
+_KIND_FIELDS = {
+    ItemKind.SHORT: {"aliases"},
+    ItemKind.CHOICE: {"aliases", "options"},
+    ItemKind.MULTI: {"points", "needed"},
+}
+CHOICE_OPTIONS = 3
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """One mapping from a content file, read field by field; every error names where it is."""
+
+    file: Path
+    entry: str | None  # entry or item id, for errors
+    prefix: str  # field path of this mapping inside the entry, e.g. "answer."
+    data: dict[str, Any]
+
+    @classmethod
+    def of(
+        cls, raw: object, file: Path, entry: str | None, where: str, spec: Mapping[str, bool]
+    ) -> _Fields:
+        """Check that raw is a mapping with exactly the fields spec allows (True = required)."""
+        if not isinstance(raw, dict):
+            raise ContentError(file, entry, where or None, f"must be a mapping, not {_kind(raw)}")
+        prefix = f"{where}." if where else ""
+        for name in raw:
+            if name not in spec:
+                allowed = ", ".join(spec)
+                raise ContentError(
+                    file, entry, f"{prefix}{name}", f"unknown field (allowed: {allowed})"
+                )
+        for name, required in spec.items():
+            if required and name not in raw:
+                raise ContentError(file, entry, f"{prefix}{name}", "missing field")
+        return cls(file, entry, prefix, raw)
+
+    def error(self, name: str, reason: str) -> ContentError:
+        return ContentError(self.file, self.entry, self.prefix + name, reason)
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def text(self, name: str) -> str:
+        """A non-empty string."""
+        return self._text(self.data.get(name), name)
+
+    def ident(self, name: str) -> str:
+        """A kebab-case id."""
+        value = self.text(name)
+        if not ID_PATTERN.fullmatch(value):
+            raise self.error(name, f"{value!r} is not a kebab-case id (like 'treaty-terms')")
+        return value
+
+    def texts(self, name: str, *, allow_empty: bool = True) -> tuple[str, ...]:
+        """A list of non-empty strings; absent means empty."""
+        raw = self.data.get(name, [])
+        if not isinstance(raw, list):
+            raise self.error(name, f"must be a list, not {_kind(raw)}")
+        if not raw and not allow_empty:
+            raise self.error(name, "must not be empty")
+        return tuple(self._text(value, f"{name}[{i}]") for i, value in enumerate(raw))
+
+    def facts(self, name: str) -> tuple[str, ...]:
+        """A non-empty list of fact ids like F12."""
+        ids = self.texts(name, allow_empty=False)
+        for i, fact in enumerate(ids):
+            if not FACT_PATTERN.fullmatch(fact):
+                raise self.error(f"{name}[{i}]", f"{fact!r} is not a fact id (like 'F12')")
+        return ids
+
+    def integer(self, name: str) -> int:
+        raw = self.data.get(name)
+        # bool is an int subclass, and "needed: yes" is a typo, not a count.
+        if type(raw) is not int:
+            raise self.error(name, f"must be a whole number, not {_kind(raw)}")
+        return raw
+
+    def list(self, name: str) -> list[Any]:
+        raw = self.data.get(name, [])
+        if not isinstance(raw, list):
+            raise self.error(name, f"must be a list, not {_kind(raw)}")
+        return raw
+
+    def _text(self, raw: object, name: str) -> str:
+        if not isinstance(raw, str):
+            raise self.error(name, f"must be text, not {_kind(raw)}")
+        if not raw.strip():
+            raise self.error(name, "must not be empty")
+        return raw.strip()
+
+
+def _kind(raw: object) -> str:
+    """How a YAML value's type is described to a teacher."""
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number"}
+    return "nothing" if raw is None else names.get(type(raw), type(raw).__name__)
+
+
+def load_topic(path: str | Path) -> Topic:
+    """Read and validate one topic file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ContentError(path, None, None, f"invalid YAML: {error}") from error
+    top = _Fields.of(raw, path, None, "", _TOP_LEVEL)
+    head = _Fields.of(top.data["topic"], path, None, "topic", _TOPIC_FIELDS)
+
+    sections: dict[str, Section] = {}
+    for i, raw_section in enumerate(top.list("sections")):
+        fields = _Fields.of(raw_section, path, None, f"sections[{i}]", _SECTION_FIELDS)
+        section = Section(fields.ident("id"), fields.text("title"))
+        if section.id in sections:
+            raise fields.error("id", f"duplicate section id {section.id!r}")
+        sections[section.id] = section
+    if not sections:
+        raise top.error("sections", "must not be empty")
+
+    aliases = _aliases(top, path)
+    entries: dict[str, Entry] = {}
+    for i, raw_entry in enumerate(top.list("entries")):
+        entry = _entry(raw_entry, path, f"entries[{i}]", sections, aliases)
+        if entry.id in entries:
+            raise ContentError(path, entry.id, "id", "duplicate entry id")
+        entries[entry.id] = entry
+    items: dict[str, QuizItem] = {}
+    for i, raw_item in enumerate(top.list("quiz")):
+        item = _item(raw_item, path, f"quiz[{i}]", sections)
+        if item.id in items:
+            raise ContentError(path, item.id, "id", "duplicate quiz item id")
+        items[item.id] = item
+    return Topic(
+        id=head.ident("id"),
+        title=head.text("title"),
+        sections=tuple(sections.values()),
+        aliases=aliases,
+        entries=tuple(entries.values()),
+        quiz=tuple(items.values()),
+        file=str(path),
+        _entries_by_id=entries,
+        _items_by_id=items,
+    )
+
+
+def _aliases(top: _Fields, path: Path) -> dict[str, tuple[str, ...]]:
+    raw = top.data["aliases"]
+    if not isinstance(raw, dict):
+        raise top.error("aliases", f"must be a mapping, not {_kind(raw)}")
+    aliases: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}  # each way of saying a name -> its canonical name
+    fields = _Fields(path, None, "aliases.", raw)
+    for name in raw:
+        if not isinstance(name, str) or not name.strip():
+            raise top.error("aliases", f"name {name!r} must be non-empty text")
+        said = fields.texts(name)
+        for phrase in (name, *said):
+            key = phrase.lower()
+            if owner.get(key, name) != name:
+                raise fields.error(name, f"{phrase!r} is also an alias of {owner[key]!r}")
+            owner[key] = name
+        aliases[name] = said
+    return aliases
+
+
+def _entry(
+    raw: object,
+    path: Path,
+    where: str,
+    sections: Mapping[str, Section],
+    aliases: Mapping[str, tuple[str, ...]],
+) -> Entry:
+    # Until the id is read, errors name the entry by its place in the list.
+    entry_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else where
+    fields = _Fields.of(raw, path, entry_id, "", _ENTRY_FIELDS)
+    entry_id = fields.ident("id")
+    section = fields.text("section")
+    if section not in sections:
+        raise fields.error("section", f"unknown section {section!r} (known: {', '.join(sections)})")
+    names = fields.texts("names")
+    for i, name in enumerate(names):
+        if name not in aliases:
+            raise fields.error(f"names[{i}]", f"{name!r} is not a name in aliases")
+    answer_fields = _Fields.of(fields.data["answer"], path, entry_id, "answer", _ANSWER_FIELDS)
+    answer = Answer(answer_fields.text("lead"), answer_fields.texts("points"))
+    length = len(answer.lead) + sum(len(point) + 1 for point in answer.points)
+    if length > MAX_ANSWER_CHARS:
+        raise fields.error(
+            "answer", f"too long to speak: {length} characters, at most {MAX_ANSWER_CHARS}"
+        )
+    return Entry(
+        id=entry_id,
+        title=fields.text("title"),
+        section=section,
+        question=fields.text("question"),
+        asked_as=fields.texts("asked_as"),
+        facts=fields.facts("facts"),
+        names=names,
+        answer=answer,
+    )
+
+
+def _item(raw: object, path: Path, where: str, sections: Mapping[str, Section]) -> QuizItem:
+    item_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else where
+    fields = _Fields.of(raw, path, item_id, "", _ITEM_FIELDS)
+    item_id = fields.ident("id")
+    kind_text = fields.text("kind")
+    try:
+        kind = ItemKind(kind_text)
+    except ValueError:
+        kinds = ", ".join(k.value for k in ItemKind)
+        raise fields.error("kind", f"unknown kind {kind_text!r} (known: {kinds})") from None
+    for name in sorted(set().union(*_KIND_FIELDS.values()) - _KIND_FIELDS[kind]):
+        if fields.has(name):
+            raise fields.error(name, f"not allowed in a {kind} item")
+    section = fields.text("section")
+    if section not in sections:
+        raise fields.error("section", f"unknown section {section!r} (known: {', '.join(sections)})")
+    answer = fields.text("answer")
+    options: tuple[str, ...] = ()
+    points: tuple[Point, ...] = ()
+    needed = 0
+    if kind is ItemKind.CHOICE:
+        if not fields.has("options"):
+            raise fields.error("options", "missing field (a choice item has three options)")
+        options = fields.texts("options")
+        if len(options) != CHOICE_OPTIONS or len(set(options)) != CHOICE_OPTIONS:
+            raise fields.error("options", f"must be {CHOICE_OPTIONS} different options")
+        if answer not in options:
+            raise fields.error("answer", f"{answer!r} is not one of the options")
+    elif kind is ItemKind.MULTI:
+        for name in ("points", "needed"):
+            if not fields.has(name):
+                raise fields.error(name, "missing field (a multi item has points and needed)")
+        points = tuple(
+            _point(raw_point, path, item_id, f"points[{i}]")
+            for i, raw_point in enumerate(fields.list("points"))
+        )
+        if not points:
+            raise fields.error("points", "must not be empty")
+        needed = fields.integer("needed")
+        if not 1 <= needed <= len(points):
+            raise fields.error("needed", f"must be between 1 and {len(points)}, not {needed}")
+    return QuizItem(
+        id=item_id,
+        kind=kind,
+        section=section,
+        facts=fields.facts("facts"),
+        question=fields.text("question"),
+        answer=answer,
+        why=fields.text("why"),
+        hint=fields.text("hint"),
+        aliases=fields.texts("aliases"),
+        options=options,
+        points=points,
+        needed=needed,
+    )
+
+
+def _point(raw: object, path: Path, item_id: str, where: str) -> Point:
+    fields = _Fields.of(raw, path, item_id, where, _POINT_FIELDS)
+    return Point(fields.text("text"), fields.texts("accept", allow_empty=False))
+
+
+def load_content(directory: str | Path = CONTENT_DIR) -> Content:
+    """Read and validate every *.yaml topic in directory; ids must be unique across files."""
+    directory = Path(directory)
+    topics = tuple(load_topic(path) for path in sorted(directory.glob("*.yaml")))
+    if not topics:
+        raise ContentError(directory, None, None, "no topic files (*.yaml) found")
+    seen: dict[tuple[str, str], str] = {}  # (what, id) -> file that first used it
+    for topic in topics:
+        used = [("topic", topic.id)]
+        used += [("section", s.id) for s in topic.sections]
+        used += [("entry", e.id) for e in topic.entries]
+        used += [("quiz item", q.id) for q in topic.quiz]
+        for what, ident in used:
+            if (what, ident) in seen:
+                entry = None if what in {"topic", "section"} else ident
+                reason = f"duplicate {what} id {ident!r}, also in {seen[what, ident]}"
+                raise ContentError(topic.file, entry, "id", reason)
+            seen[what, ident] = topic.file
+    return Content(topics)
+
+
+@functools.cache
+def default_content() -> Content:
+    """The skill's content, loaded and validated once per process."""
+    return load_content()

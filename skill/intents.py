@@ -31,6 +31,17 @@ QUESTION_CARRIERS: dict[str, str] = {
     EXPLAIN_QUESTION: "explain",
 }
 
+
+
+def restore_carrier(intent_name: str, query: str) -> str:
+    """Put back the carrier phrase Alexa strips from a question intent's SearchQuery value."""
+    carrier = QUESTION_CARRIERS[intent_name]
+    query = query.strip()
+    if query.lower().startswith(carrier + " "):
+        return query  # some recognisers keep the carrier; never say it twice
+    return f"{carrier} {query}".strip()
+
+
 # Custom intents: the quiz.
 START_QUIZ = "StartQuizIntent"  # "quiz me", "quiz me on {topic}", "give me {count} questions"
 ANSWER = "AnswerIntent"  # "is it {answer}", "the answer is {answer}", "{number}"

@@ -30,10 +30,10 @@ class Services:
     rng: random.Random = field(default_factory=random.Random)
 
     def has_entry(self, entry_id: str) -> bool:
-        return any(entry.id == entry_id for entry in self.content.entries)
+        return self.content.has_entry(entry_id)
 
     def has_item(self, item_id: str) -> bool:
-        return any(item.id == item_id for item in self.content.items)
+        return self.content.has_item(item_id)
 
     def state(self, handler_input: HandlerInput) -> SessionState:
         """This session's state; ids that no longer exist in the content count as no state."""

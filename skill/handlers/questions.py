@@ -13,12 +13,6 @@ from skill.handlers.common import SkillHandler, reply
 from skill.speech import Speech, split_points
 
 
-def question_text(intent_name: str, query: str) -> str:
-    """Put back the carrier phrase that Alexa strips from a SearchQuery value."""
-    carrier = intents.QUESTION_CARRIERS.get(intent_name, "")
-    return f"{carrier} {query}".strip()
-
-
 def resolved_id(handler_input: HandlerInput, slot_name: str) -> str | None:
     """The id of a custom slot value that entity resolution matched, if any."""
     slot = get_slot(handler_input, slot_name)
@@ -63,7 +57,7 @@ class QuestionHandler(SkillHandler):
                 handler_input, intents.SLOT_NUMBER
             )
         else:
-            text = question_text(name, spoken_slot(handler_input, intents.SLOT_QUERY))
+            text = intents.restore_carrier(name, spoken_slot(handler_input, intents.SLOT_QUERY))
         match = self.services.matcher.match(text)
         return match.entry if match else None
 

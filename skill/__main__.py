@@ -1,0 +1,127 @@
+"""python -m skill: developer commands.
+
+    python -m skill model                 regenerate interaction_model/ from content and templates
+    python -m skill ask "quiz me" ...     one-shot requests; print what Alexa would say
+    python -m skill chat                  a conversation from stdin, session carried over
+
+Each command is a (configure, run) pair in COMMANDS; add a command by adding a pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from skill.config import Config
+
+Run = Callable[[argparse.Namespace], int]
+
+
+def _create_skill(config: Config) -> Any:
+    """The skill the endpoint serves (imported here so `model` works without the handlers)."""
+    from skill.builder import create_skill
+
+    return create_skill(config)
+
+
+def _conversation(args: argparse.Namespace) -> Any:
+    from skill.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator
+
+    config = Config.from_env()
+    # A skill id set in the environment makes the skill reject other ids: use the same one.
+    simulator = Simulator(args.locale, skill_id=config.skill_id or SIMULATED_SKILL_ID)
+    return Conversation(InProcess(_create_skill(config)), simulator)
+
+
+def _print_turn(turn: Any, as_json: bool, out: TextIO, prefix: str = "") -> None:
+    if as_json:
+        print(json.dumps(turn.to_json(), ensure_ascii=False), file=out)
+    elif turn.speech:
+        print(prefix + turn.speech, file=out)
+
+
+# --- model
+
+
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    """A command without options."""
+
+
+def _run_model(args: argparse.Namespace) -> int:
+    from skill import model
+
+    for path in model.write():
+        print(path)
+    return 0
+
+
+# --- ask
+
+
+def _configure_ask(parser: argparse.ArgumentParser) -> None:
+    _add_dialogue_options(parser)
+    parser.add_argument("utterances", nargs="+", metavar="UTTERANCE")
+
+
+def _run_ask(args: argparse.Namespace) -> int:
+    conversation = _conversation(args)
+    for utterance in args.utterances:
+        _print_turn(conversation.say(utterance), args.json, sys.stdout)
+        conversation.end()  # each utterance is its own one-shot request
+    return 0
+
+
+# --- chat
+
+
+def _configure_chat(parser: argparse.ArgumentParser) -> None:
+    _add_dialogue_options(parser)
+
+
+def _run_chat(args: argparse.Namespace) -> int:
+    conversation = _conversation(args)
+    interactive = sys.stdin.isatty()
+    _print_turn(conversation.launch(), args.json, sys.stdout, "Alexa: ")
+    while conversation.in_session:
+        if interactive:
+            print("> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:  # end of input: the student walked away
+            _print_turn(conversation.end(), args.json, sys.stdout, "Alexa: ")
+            break
+        if line.strip():
+            _print_turn(conversation.say(line.strip()), args.json, sys.stdout, "Alexa: ")
+    return 0
+
+
+def _add_dialogue_options(parser: argparse.ArgumentParser) -> None:
+    from skill.model import LOCALES
+
+    parser.add_argument("--locale", default="en-GB", choices=LOCALES)
+    parser.add_argument("--json", action="store_true", help="one JSON object per turn")
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Run]] = {
+    "model": ("regenerate interaction_model/", _no_options, _run_model),
+    "ask": ("one-shot utterances, each in a new session", _configure_ask, _run_ask),
+    "chat": ("a conversation read from stdin", _configure_chat, _run_chat),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m skill", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, configure, run) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text)
+        configure(sub)
+        sub.set_defaults(run=run)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,393 @@
+"""Content loading: the real topic loads and carries every fact; every kind of mistake in a
+content file is refused with an error naming the file, the entry and the field."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skill.content import (
+    MAX_ANSWER_CHARS,
+    ContentError,
+    ItemKind,
+    load_content,
+    load_topic,
+)
+
+FACTS_MD = Path(__file__).resolve().parents[2] / "shared" / "seed" / "facts.md"
+
+# Each fact and the entry that answers a student asking about it.
+FACT_ENTRIES = {
+    "F1": "overview",
+    "F2": "trust",
+    "F3": "treaty",
+    "F4": "treaty-terms",
+    "F5": "treaty-defence",
+    "F6": "treaty-loan",
+    "F7": "treaty-agents",
+    "F8": "treaty-grants",
+    "F9": "treaty-grants",
+    "F10": "advisers",
+    "F11": "advisers",
+    "F12": "khrushchev-offers",
+    "F13": "khrushchev-offers",
+    "F14": "nuclear",
+    "F15": "nuclear",
+    "F16": "politics",
+    "F17": "mao-and-stalin",
+    "F18": "mao-and-stalin",
+    "F19": "secret-speech",
+    "F20": "secret-speech",
+    "F21": "moscow-conference",
+}
+
+# Figures and names a student must hear in the entry that carries the fact.
+KEY_WORDS = {
+    "treaty-loan": ["300 million dollars"],
+    "treaty-terms": ["four", "300 million dollars", "Manchuria", "Xinjiang", "intelligence agent"],
+    "treaty-grants": ["Manchuria", "Xinjiang", "secret", "protests", "hypocritical"],
+    "treaty-defence": ["attacked", "invaded"],
+    "advisers": ["10,000", "First Five Year Plan"],
+    "khrushchev-offers": ["Khrushchev", "trade", "nuclear", "Manchuria"],
+    "nuclear": ["reactor", "1960", "warhead", "1964"],
+    "mao-and-stalin": ["Korean War", "weapons"],
+    "secret-speech": ["Secret Speech", "Mao Zedong Thought", "politburo"],
+    "moscow-conference": ["1958", "spying", "betraying"],
+    "politics": ["limited"],
+    "overview": ["mistrust", "cooperated"],
+}
+
+
+def spoken(entry_id: str) -> str:
+    entry = load_content().entry(entry_id)
+    return " ".join((entry.answer.lead, *entry.answer.points))
+
+
+# --- The real content ------------------------------------------------------------------------
+
+
+def test_real_content_loads() -> None:
+    content = load_content()
+    assert [s.id for s in content.sections] == ["overview", "treaty", "economy", "politics"]
+    assert len(content.entries) >= 15
+    assert content.entry("treaty-loan").section == "treaty"
+    assert "sinkiang" in content.aliases["xinjiang"]
+
+
+@pytest.mark.parametrize("fact", sorted(FACT_ENTRIES, key=lambda f: int(f[1:])))
+def test_every_fact_is_carried_by_its_entry(fact: str) -> None:
+    assert fact in load_content().entry(FACT_ENTRIES[fact]).facts
+
+
+def test_fact_table_matches_the_fact_list() -> None:
+    if not FACTS_MD.exists():
+        pytest.skip(f"{FACTS_MD} is not here")
+    ids = re.findall(r"^- (F\d+) ", FACTS_MD.read_text(encoding="utf-8"), re.MULTILINE)
+    assert ids == [f"F{n}" for n in range(1, 22)]
+    assert set(FACT_ENTRIES) == set(ids)
+
+
+def test_every_fact_is_carried_somewhere() -> None:
+    carried = {fact for entry in load_content().entries for fact in entry.facts}
+    assert carried >= set(FACT_ENTRIES)
+
+
+@pytest.mark.parametrize("entry_id", sorted(KEY_WORDS))
+def test_key_figures_are_in_the_answer(entry_id: str) -> None:
+    for word in KEY_WORDS[entry_id]:
+        assert word.lower() in spoken(entry_id).lower(), word
+
+
+def test_answers_read_well_aloud() -> None:
+    for entry in load_content().entries:
+        text = spoken(entry.id)
+        assert not re.search(r"[()$]|\bCCP\b|\bPRC\b|\bUSSR\b", text), entry.id
+        assert len(text) <= MAX_ANSWER_CHARS
+
+
+def test_f15_is_phrased_to_be_true_both_ways() -> None:
+    text = spoken("nuclear")
+    assert "by 1960" in text.lower() and "developing its first nuclear warhead" in text
+    assert "withdrew" in text and "1964" in text
+
+
+# --- Validation ------------------------------------------------------------------------------
+
+VALID: dict[str, Any] = {
+    "topic": {"id": "test-topic", "title": "A test topic"},
+    "sections": [{"id": "treaty", "title": "the treaty"}],
+    "aliases": {"china": ["prc"], "ussr": ["soviet union"]},
+    "entries": [
+        {
+            "id": "loan",
+            "title": "The loan",
+            "section": "treaty",
+            "question": "How big was the loan?",
+            "asked_as": ["how much was lent"],
+            "facts": ["F6"],
+            "names": ["china", "ussr"],
+            "answer": {"lead": "It was 300 million dollars.", "points": []},
+        }
+    ],
+    "quiz": [
+        {
+            "id": "loan-size",
+            "kind": "short",
+            "section": "treaty",
+            "facts": ["F6"],
+            "question": "How big was the loan?",
+            "answer": "300 million dollars",
+            "why": "It was one of the terms.",
+            "hint": "Millions.",
+        },
+        {
+            "id": "loan-choice",
+            "kind": "choice",
+            "section": "treaty",
+            "facts": ["F6"],
+            "question": "How big was the loan?",
+            "answer": "300 million dollars",
+            "options": ["3 million dollars", "300 million dollars", "3 billion dollars"],
+            "why": "It was one of the terms.",
+            "hint": "Millions.",
+        },
+        {
+            "id": "terms",
+            "kind": "multi",
+            "section": "treaty",
+            "facts": ["F5", "F6"],
+            "question": "Name two terms.",
+            "answer": "defence and a loan",
+            "points": [
+                {"text": "defence", "accept": ["defend china"]},
+                {"text": "a loan", "accept": ["loan"]},
+            ],
+            "needed": 2,
+            "why": "Those were two of the four.",
+            "hint": "Money.",
+        },
+    ],
+}
+
+
+def write(tmp_path: Path, data: object, name: str = "topic.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def broken(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    data = copy.deepcopy(VALID)
+    change(data)
+    return data
+
+
+def entry(data: dict[str, Any]) -> dict[str, Any]:
+    return data["entries"][0]
+
+
+def item(data: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    return data["quiz"][index]
+
+
+def test_valid_file_loads(tmp_path: Path) -> None:
+    topic = load_topic(write(tmp_path, VALID))
+    assert topic.entry("loan").answer.lead == "It was 300 million dollars."
+    assert topic.item("loan-choice").kind is ItemKind.CHOICE
+    assert topic.item("terms").needed == 2
+    assert topic.item("terms").points[0].accept == ("defend china",)
+
+
+# (case, change to the valid file, entry named, field named, words in the reason)
+CASES: list[tuple[str, Callable[[dict[str, Any]], None], str | None, str, str]] = [
+    ("missing field", lambda d: entry(d).pop("question"), "loan", "question", "missing"),
+    ("unknown field", lambda d: entry(d).update(colour="red"), "loan", "colour", "unknown"),
+    ("wrong type", lambda d: entry(d).update(asked_as="how much"), "loan", "asked_as", "list"),
+    ("wrong type in list", lambda d: entry(d).update(facts=[6]), "loan", "facts[0]", "text"),
+    ("empty lead", lambda d: entry(d)["answer"].update(lead=" "), "loan", "answer.lead", "empty"),
+    (
+        "answer too long",
+        lambda d: entry(d)["answer"].update(points=["word " * (MAX_ANSWER_CHARS // 5)]),
+        "loan",
+        "answer",
+        "too long",
+    ),
+    ("unknown section", lambda d: entry(d).update(section="economy"), "loan", "section", "unknown"),
+    ("unknown name", lambda d: entry(d).update(names=["mao"]), "loan", "names[0]", "aliases"),
+    ("bad fact id", lambda d: entry(d).update(facts=["fact6"]), "loan", "facts[0]", "fact id"),
+    ("bad entry id", lambda d: entry(d).update(id="The Loan"), "The Loan", "id", "kebab-case"),
+    (
+        "duplicate entry",
+        lambda d: d["entries"].append(copy.deepcopy(entry(d))),
+        "loan",
+        "id",
+        "duplicate",
+    ),
+    ("unknown kind", lambda d: item(d).update(kind="essay"), "loan-size", "kind", "unknown kind"),
+    (
+        "duplicate quiz item",
+        lambda d: d["quiz"].append(copy.deepcopy(item(d))),
+        "loan-size",
+        "id",
+        "duplicate",
+    ),
+    ("quiz missing field", lambda d: item(d).pop("hint"), "loan-size", "hint", "missing"),
+    ("quiz unknown field", lambda d: item(d).update(hints=[]), "loan-size", "hints", "unknown"),
+    ("quiz bad fact", lambda d: item(d).update(facts=["F0"]), "loan-size", "facts[0]", "fact id"),
+    ("quiz no facts", lambda d: item(d).update(facts=[]), "loan-size", "facts", "empty"),
+    ("quiz section", lambda d: item(d).update(section="x"), "loan-size", "section", "unknown"),
+    (
+        "options on a short item",
+        lambda d: item(d).update(options=["a", "b", "c"]),
+        "loan-size",
+        "options",
+        "not allowed",
+    ),
+    (
+        "two options",
+        lambda d: item(d, 1).update(options=["3 million dollars", "300 million dollars"]),
+        "loan-choice",
+        "options",
+        "3 different",
+    ),
+    (
+        "answer not an option",
+        lambda d: item(d, 1).update(answer="30 million dollars"),
+        "loan-choice",
+        "answer",
+        "not one of the options",
+    ),
+    (
+        "choice without options",
+        lambda d: item(d, 1).pop("options"),
+        "loan-choice",
+        "options",
+        "missing",
+    ),
+    ("needed too big", lambda d: item(d, 2).update(needed=3), "terms", "needed", "between 1 and 2"),
+    ("needed zero", lambda d: item(d, 2).update(needed=0), "terms", "needed", "between 1 and 2"),
+    ("needed not a number", lambda d: item(d, 2).update(needed=True), "terms", "needed", "number"),
+    ("multi without points", lambda d: item(d, 2).pop("points"), "terms", "points", "missing"),
+    ("empty points", lambda d: item(d, 2).update(points=[]), "terms", "points", "empty"),
+    (
+        "point without accept",
+        lambda d: item(d, 2)["points"][0].pop("accept"),
+        "terms",
+        "points[0].accept",
+        "missing",
+    ),
+    (
+        "point with empty accept",
+        lambda d: item(d, 2)["points"][1].update(accept=[]),
+        "terms",
+        "points[1].accept",
+        "empty",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "entry_id", "field_name", "reason"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_invalid_content_is_refused(
+    tmp_path: Path,
+    change: Callable[[dict[str, Any]], None],
+    entry_id: str,
+    field_name: str,
+    reason: str,
+) -> None:
+    path = write(tmp_path, broken(change))
+    with pytest.raises(ContentError) as caught:
+        load_topic(path)
+    error = caught.value
+    assert (error.file, error.entry, error.field) == (str(path), entry_id, field_name)
+    assert reason in error.reason
+    message = str(error)
+    assert str(path) in message and repr(entry_id) in message and repr(field_name) in message
+
+
+def test_entry_without_id_is_named_by_position(tmp_path: Path) -> None:
+    with pytest.raises(ContentError) as caught:
+        load_topic(write(tmp_path, broken(lambda d: entry(d).pop("id"))))
+    assert (caught.value.entry, caught.value.field) == ("entries[0]", "id")
+
+
+def test_alias_said_for_two_names_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, broken(lambda d: d["aliases"].update(russia=["soviet union"])))
+    with pytest.raises(ContentError, match="also an alias of 'ussr'") as caught:
+        load_topic(path)
+    assert caught.value.field == "aliases.russia"
+
+
+def test_unknown_top_level_key_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="unknown field") as caught:
+        load_topic(write(tmp_path, broken(lambda d: d.update(entires=[]))))
+    assert caught.value.field == "entires"
+
+
+def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "topic.yaml"
+    path.write_text("topic: {id: x\nsections: [\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="invalid YAML") as caught:
+        load_topic(path)
+    assert caught.value.file == str(path)
+    assert str(path) in str(caught.value)
+
+
+def test_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="mapping"):
+        load_topic(write(tmp_path, ["a", "list"]))
+
+
+def test_duplicate_ids_across_files_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, VALID, "a.yaml")
+    second = broken(lambda d: d["topic"].update(id="other-topic"))
+    second["sections"][0]["id"] = "other-section"
+    for e in second["entries"]:
+        e["section"] = "other-section"
+    second["quiz"] = []
+    path = write(tmp_path, second, "b.yaml")
+    with pytest.raises(ContentError, match="duplicate entry id 'loan', also in") as caught:
+        load_content(tmp_path)
+    assert (caught.value.file, caught.value.entry, caught.value.field) == (str(path), "loan", "id")
+
+
+def test_duplicate_quiz_ids_across_files_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, VALID, "a.yaml")
+    second = broken(lambda d: d["topic"].update(id="other-topic"))
+    second["sections"][0]["id"] = "other-section"
+    second["entries"] = []
+    for q in second["quiz"]:
+        q["section"] = "other-section"
+    write(tmp_path, second, "b.yaml")
+    with pytest.raises(ContentError, match="duplicate quiz item id 'loan-size'"):
+        load_content(tmp_path)
+
+
+def test_topics_are_merged(tmp_path: Path) -> None:
+    write(tmp_path, VALID, "a.yaml")
+    second = {
+        "topic": {"id": "other", "title": "Other"},
+        "sections": [{"id": "other-section", "title": "the other section"}],
+        "aliases": {"china": ["red china"]},
+        "entries": [],
+    }
+    write(tmp_path, second, "b.yaml")
+    content = load_content(tmp_path)
+    assert content.aliases["china"] == ("prc", "red china")
+    assert content.section("other-section").title == "the other section"
+    assert content.item("terms").kind is ItemKind.MULTI
+    assert [t.id for t in content.topics] == ["test-topic", "other"]
+
+
+def test_empty_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="no topic files"):
+        load_content(tmp_path)

@@ -1,0 +1,201 @@
+"""Question matching: spoken questions find the entry that answers them, off-topic ones none."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from skill.content import load_content
+from skill.eval_matching import DEFAULT_QUESTIONS, answers, evaluate, spoken_text
+from skill.matching import Matcher, default_matcher
+from skill.text import normalise
+
+DEV = (
+    json.loads(DEFAULT_QUESTIONS.read_text(encoding="utf-8")) if DEFAULT_QUESTIONS.exists() else {}
+)
+needs_dev = pytest.mark.skipif(not DEV, reason=f"{DEFAULT_QUESTIONS} is not here")
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return default_matcher()
+
+
+def matched(matcher: Matcher, question: str) -> str | None:
+    match = matcher.match(question)
+    return match.entry.id if match else None
+
+
+# --- The development set -----------------------------------------------------------------------
+
+
+@needs_dev
+def test_dev_set_in_scope_share_and_no_off_topic_match(matcher: Matcher) -> None:
+    report = evaluate(DEFAULT_QUESTIONS, matcher)
+    assert report.in_scope_share >= 0.95, report.misses
+    assert report.rejected == report.out_of_scope, report.misses
+
+
+@needs_dev
+@pytest.mark.parametrize("question", DEV.get("out_of_scope", []))
+def test_dev_off_topic_question_matches_nothing(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question) is None
+
+
+@needs_dev
+@pytest.mark.parametrize("case", DEV.get("in_scope", []), ids=lambda case: case["q"])
+def test_dev_in_scope_question_is_matched(matcher: Matcher, case: dict) -> None:
+    # Every in-scope question must at least be accepted; the share with the expected answer
+    # is held to 95% above, since a few may fairly land on a neighbouring entry.
+    match = matcher.match(case["q"])
+    assert match is not None
+
+
+# --- Hand-written cases, not from the development set ----------------------------------------
+
+NARROW = [
+    ("how big was the loan", "treaty-loan"),
+    ("what was the size of the soviet loan to the prc", "treaty-loan"),
+    ("did the russians promise to protect china", "treaty-defence"),
+    ("did the russians have to name their intelligence agents", "treaty-agents"),
+    ("why were the grants kept secret", "treaty-grants"),
+    ("how many soviet advisors came", "advisers"),
+    ("did china build a nuclear reactor", "nuclear"),
+    ("did stalin overcharge china for weapons", "mao-and-stalin"),
+    ("what was de stalinisation", "secret-speech"),
+    ("what did china accuse the russians of at the conference", "moscow-conference"),
+    ("why did the sino soviet split happen", "split"),
+    ("was soviet political influence limited", "politics"),
+]
+
+
+@pytest.mark.parametrize(("question", "entry_id"), NARROW)
+def test_narrow_question_gets_the_narrow_entry(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    assert matched(matcher, question) == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("what rights did the soviets get in sinkiang", "treaty-grants"),
+        ("why did mao tse tung distrust stalin", "mao-and-stalin"),
+        ("what did the soviets offer the people's republic", "khrushchev-offers"),
+        ("what did the prc receive under the treaty", "treaty-terms"),
+        ("what did kruschev offer china", "khrushchev-offers"),
+        ("what did krushchev offer china", "khrushchev-offers"),
+        ("what did nikita khrushchov offer china", "khrushchev-offers"),
+        ("what did kruschiev offer china", "khrushchev-offers"),  # no alias: spelling correction
+        ("who helped with the 5 year plan", "advisers"),
+        ("what happened to maoism after the speech", "secret-speech"),
+    ],
+)
+def test_aliases_and_misspellings_find_the_name(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    assert matched(matcher, question) == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("were the terms of the treaty of friendship", "treaty-terms"),
+        ("was the loan", "treaty-loan"),
+        ("happened at the moscow conference", "moscow-conference"),
+        ("caused the sino soviet split", "split"),
+    ],
+)
+def test_carrier_stripped_question_still_matches(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    assert matched(matcher, question) == entry_id
+
+
+@pytest.mark.parametrize("question", ["", "   ", "what", "what is it", "um"])
+def test_empty_question_matches_nothing(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question) is None
+    assert matcher.rank(question) == [] or matcher.rank(question)[0].confidence == 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "blah blah flibbertigibbet",
+        "what were the terms of the treaty of versailles",
+        "what caused the first world war",
+        "what were the causes of the russian revolution",
+        "what is the capital of russia",
+        "what was the marshall plan",
+        "when did the berlin wall fall",
+        "who won the second world war",
+        "what was the great leap forward",
+        "tell me a joke",
+    ],
+)
+def test_nonsense_and_other_history_match_nothing(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question) is None
+
+
+def test_rank_orders_by_confidence_and_honours_k(matcher: Matcher) -> None:
+    ranked = matcher.rank("what were the terms of the treaty of friendship", k=2)
+    assert len(ranked) == 2
+    assert ranked[0].entry.id == "treaty-terms"
+    assert all(0 <= m.confidence <= 1 for m in ranked)
+
+
+def test_threshold_is_the_matchers_own(matcher: Matcher) -> None:
+    content = load_content()
+    strict = Matcher(content.entries, content.aliases, threshold=1.01)
+    assert strict.match("how big was the loan") is None
+    assert matcher.match("how big was the loan") is not None
+
+
+def test_default_matcher_is_built_once() -> None:
+    assert default_matcher() is default_matcher()
+
+
+# --- Text normalisation and the evaluation helpers ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What were the Treaty of Friendship's terms?", "what were the treaty of friendship terms"),
+        ("The PRC received $300 million.", "the prc received 300 million dollars"),
+        ("10,000 advisers", "10000 advisers"),
+        ("nineteen fifty eight", "1958"),
+        ("in nineteen sixty", "in 1960"),
+        ("Mao Tse-tung", "mao tse tung"),
+        ("the soviets\u2019 agents", "the soviets agents"),
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_answers_checks_every_group() -> None:
+    entry = load_content().entry("treaty-loan")
+    assert "300 million dollars" in spoken_text(entry)
+    assert answers(entry, [["300 million"], ["advisers", "nothing"]])
+    assert not answers(entry, [["300 million"], ["manchuria"]])
+    assert not answers(None, [["300 million"]])
+
+
+def test_evaluate_reports_misses(tmp_path: Path, matcher: Matcher) -> None:
+    questions = {
+        "in_scope": [
+            {"q": "how big was the loan", "expect": [["300 million"]]},
+            {"q": "how big was the loan", "expect": [["tibet"]]},
+        ],
+        "out_of_scope": ["what is photosynthesis", "how big was the loan"],
+        "forbidden_in_out_of_scope": ["300 million"],
+    }
+    path = tmp_path / "questions.json"
+    path.write_text(json.dumps(questions), encoding="utf-8")
+    report = evaluate(path, matcher)
+    assert (report.answered, report.in_scope, report.rejected, report.out_of_scope) == (1, 2, 1, 2)
+    assert len(report.misses) == 2
+    assert "saying ['300 million']" in report.misses[1]
