@@ -124,9 +124,9 @@ def record_answer(
 def order_for_quiz(progress: Progress, fact_ids: Sequence[str], now: datetime) -> list[str]:
     """`fact_ids` in the order to ask them: due and weakest first.
 
-    First the facts never asked and the due facts last answered wrong, in the given order; then
-    the other due facts, most overdue first; then those not yet due, soonest first. Ties keep
-    the given order.
+    First the due facts last answered wrong, so what was missed last time is asked first; then
+    the facts never asked, in the given order; then the other due facts, most overdue first;
+    then those not yet due, soonest first. Ties keep the given order.
     """
     now = _utc(now)
 
@@ -134,11 +134,11 @@ def order_for_quiz(progress: Progress, fact_ids: Sequence[str], now: datetime) -
         index, fact = indexed
         record = progress.facts.get(fact)
         if record is None:
-            return (0, 0.0, index)
+            return (1, 0.0, index)
         overdue = (now - record.due).total_seconds()
         if overdue >= 0:
-            return (1, -overdue, index) if record.last_right else (0, 0.0, index)
-        return (2, -overdue, index)
+            return (2, -overdue, index) if record.last_right else (0, 0.0, index)
+        return (3, -overdue, index)
 
     unique = list(dict.fromkeys(fact_ids))
     return [fact for _, fact in sorted(enumerate(unique), key=priority)]

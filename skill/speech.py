@@ -19,7 +19,7 @@ MAX_CARD_CHARS = 8000
 
 # A listener keeps about this much in mind at once; longer answers are read in parts and
 # "more" continues them. Well under MAX_SPEECH_CHARS so the closing question always fits.
-PART_BUDGET_CHARS = 650
+PART_BUDGET_CHARS = 500
 
 SHORT_PAUSE = '<break time="300ms"/>'
 LIST_PAUSE = '<break time="500ms"/>'
@@ -66,11 +66,15 @@ class Speech:
         return self
 
     def items(self, points: Sequence[str], ordinals: Sequence[str], start: int = 0) -> Speech:
-        """Read points as a spoken list: "First, ... Second, ...", with a pause between."""
+        """Read points as a spoken list: "First, ... Second, ...", with a pause between.
+
+        A single point is no list, so it is read without "First"."""
+        if start == 0 and len(points) == 1:
+            return self.pause(LIST_PAUSE).say(points[0])
         for number, point in enumerate(points, start=start):
             self.pause(LIST_PAUSE)
             label = ordinals[number] if number < len(ordinals) else f"Point {number + 1}"
-            self.say(f"{label}, {_lower_first(point)}")
+            self.say(f"{label}, {point}")
         return self
 
     def extend(self, other: Speech) -> Speech:
@@ -89,15 +93,6 @@ class Speech:
         if len(text) > MAX_SPEECH_CHARS:
             raise SpeechTooLong(f"{len(text)} characters of speech (limit {MAX_SPEECH_CHARS})")
         return text
-
-
-def _lower_first(text: str) -> str:
-    # "First, the USSR..." keeps acronyms; "First, china" would not, so only lower a plain word.
-    head, _, rest = text.partition(" ")
-    plain_word = head[1:].islower() or (len(head) == 1 and head != "I")
-    if head[:1].isupper() and plain_word:
-        return head.lower() + (" " + rest if rest else "")
-    return text
 
 
 @dataclass(frozen=True)

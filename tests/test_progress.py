@@ -114,6 +114,11 @@ def test_never_asked_and_overdue_wrong_facts_come_before_due_right_ones() -> Non
     assert order == ["F2", "F3", "F1"]
 
 
+def test_missed_facts_come_before_facts_never_asked() -> None:
+    progress = answers(("F3", False, timedelta(0)))
+    assert order_for_quiz(progress, FACTS, T0 + timedelta(days=7))[:2] == ["F3", "F1"]
+
+
 def test_due_facts_come_most_overdue_first_then_the_rest_soonest_due_first() -> None:
     progress = answers(
         ("F1", True, timedelta(hours=2)),

@@ -41,20 +41,25 @@ def test_a_list_is_read_as_a_list_with_pauses():
     ).ssml()
     parses(ssml)
     spoken = plain(ssml)
-    assert spoken.startswith("The treaty had three terms. First, defence")
-    assert "Second, a loan." in spoken and "Third, agents disclosed." in spoken
+    assert spoken.startswith("The treaty had three terms. First, Defence")
+    assert "Second, A loan." in spoken and "Third, Agents disclosed." in spoken
     assert ssml.count("<break") == 3
 
 
 def test_list_numbering_can_continue_from_an_earlier_part():
     spoken = plain(Speech().items(["The fourth point."], ORDINALS, start=3).ssml())
-    assert spoken == "Fourth, the fourth point."
+    assert spoken == "Fourth, The fourth point."
 
 
-def test_acronyms_and_names_keep_their_capitals_in_a_list():
+def test_points_keep_their_capitals_so_names_stay_names():
     spoken = plain(Speech().items(["USSR aid.", "China gave rights."], ORDINALS).ssml())
-    assert "First, USSR aid." in spoken
-    assert "Second, china" in spoken  # an ordinary first word is lowered after the ordinal
+    assert "First, USSR aid." in spoken and "Second, China gave rights." in spoken
+
+
+def test_a_single_point_is_read_without_an_ordinal():
+    assert plain(Speech().say("Lead.").items(["Only point."], ORDINALS).ssml()) == (
+        "Lead. Only point."
+    )
 
 
 def test_speech_over_alexas_limit_is_refused():
