@@ -16,7 +16,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill import intents, session
 from skill.dialog import dialog_for
-from skill.handlers.common import Services, SkillHandler, reply
+from skill.handlers.common import Services, SkillHandler, load_progress, reply
 from skill.speech import Speech
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,11 @@ class LaunchHandler(SkillHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
-        speech = Speech().say(dialog.text("welcome")).pause().say(self.examples(handler_input))
+        returning = bool(load_progress(handler_input).facts)
+        speech = Speech().say(dialog.text("welcome_back" if returning else "welcome"))
+        speech.pause().say(self.examples(handler_input))
+        if returning:
+            speech.say(dialog.text("launch_quiz_offer"))
         session.save(handler_input, session.SessionState())
         return reply(
             handler_input,

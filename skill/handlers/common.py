@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -12,7 +13,7 @@ from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import session
+from skill import progress, session
 from skill.content import Content, Entry
 from skill.dialog import Chooser, Dialog, dialog_for
 from skill.matching import Matcher
@@ -88,3 +89,25 @@ def reply(
 
 def entry_card_text(entry: Entry) -> str:
     return card_text(entry.answer.lead, entry.answer.points)
+
+
+_PROGRESS_KEY = "progress"
+
+
+def now_of(handler_input: HandlerInput) -> datetime:
+    """The request's own time, so a replayed conversation is scheduled the same way."""
+    stamp = handler_input.request_envelope.request.timestamp
+    if not isinstance(stamp, datetime):
+        return datetime.now(UTC)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def load_progress(handler_input: HandlerInput) -> progress.Progress:
+    attributes = handler_input.attributes_manager.persistent_attributes
+    return progress.Progress.from_dict(attributes.get(_PROGRESS_KEY))
+
+
+def save_progress(handler_input: HandlerInput, learnt: progress.Progress) -> None:
+    manager = handler_input.attributes_manager
+    manager.persistent_attributes = {_PROGRESS_KEY: learnt.to_dict()}
+    manager.save_persistent_attributes()

@@ -5,8 +5,6 @@ The rules live in skill.quiz; these handlers read the state, apply a rule, save,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Response
@@ -14,33 +12,12 @@ from ask_sdk_model import Response
 from skill import intents, progress, quiz, session
 from skill.content import ItemKind, QuizItem
 from skill.dialog import Dialog
-from skill.handlers.common import SkillHandler, reply
+from skill.handlers.common import SkillHandler, load_progress, now_of, reply, save_progress
 from skill.handlers.questions import QuestionHandler, resolved_id, spoken_slot
 from skill.numbers import format_number
 from skill.quiz import Outcome, Phase, QuizState
 from skill.session import SessionState
 from skill.speech import Speech
-
-_PROGRESS_KEY = "progress"
-
-
-def now_of(handler_input: HandlerInput) -> datetime:
-    """The request's own time, so a replayed conversation is scheduled the same way."""
-    stamp = handler_input.request_envelope.request.timestamp
-    if not isinstance(stamp, datetime):
-        return datetime.now(UTC)
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
-def load_progress(handler_input: HandlerInput) -> progress.Progress:
-    attributes = handler_input.attributes_manager.persistent_attributes
-    return progress.Progress.from_dict(attributes.get(_PROGRESS_KEY))
-
-
-def save_progress(handler_input: HandlerInput, learnt: progress.Progress) -> None:
-    manager = handler_input.attributes_manager
-    manager.persistent_attributes = {_PROGRESS_KEY: learnt.to_dict()}
-    manager.save_persistent_attributes()
 
 
 def spoken_score(dialog: Dialog, score: float) -> str:

@@ -1,0 +1,271 @@
+"""The quiz, turn by turn, through the simulator: what the student hears and what is kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from skill import intents
+from skill.content import ItemKind, QuizItem, default_content
+from skill.dialog import dialog_for
+from skill.simulator import SIMULATED_USER_ID
+
+DIALOG = dialog_for("en-GB")
+CONTENT = default_content()
+if not CONTENT.items:
+    pytest.skip("the content has no quiz items", allow_module_level=True)
+
+
+def said(turn, key: str) -> bool:
+    """Whether the turn said one of the variants of a dialog key (the text before any field)."""
+    return any(v.split("{")[0].strip() in turn.speech for v in DIALOG.variants(key))
+
+
+def quiz_of(turn) -> dict | None:
+    return turn.session_attributes.get("state", {}).get("quiz")
+
+
+def current_item(turn) -> QuizItem:
+    quiz = quiz_of(turn)
+    return CONTENT.item(quiz["items"][quiz["index"]])
+
+
+def right_answer(item: QuizItem) -> str:
+    if item.kind is ItemKind.MULTI:
+        return " and ".join(point.accept[0] for point in item.points[: item.needed])
+    return item.answer
+
+
+WRONG = "the treaty of versailles"
+
+
+def start(talk, words: str = "quiz me"):
+    talk.launch()
+    turn = talk.say(words)
+    assert quiz_of(turn)["phase"] == "asking"
+    return turn
+
+
+def run_quiz(talk, answer) -> list:
+    """Answer every question with answer(item); return the turns."""
+    turn = start(talk)
+    turns = [turn]
+    while quiz_of(turn)["phase"] == "asking":
+        turn = talk.intent(intents.ANSWER, answer=answer(current_item(turn)))
+        turns.append(turn)
+    return turns
+
+
+def test_quiz_me_asks_the_first_of_five_numbered_questions(talk):
+    turn = start(talk)
+    assert "Question 1 of 5." in turn.speech
+    item = current_item(turn)
+    assert item.question in turn.speech
+    assert turn.reprompt and said(turn, "quiz_reprompt")
+
+
+def test_a_choice_question_reads_its_options_as_a_b_or_c(talk):
+    turn = start(talk, "quiz me with ten questions")
+    for _ in range(10):
+        item = current_item(turn)
+        if item.kind is ItemKind.CHOICE:
+            a, b, c = item.options
+            assert f"A, {a}. B, {b}. Or C, {c}?" in turn.speech
+            return
+        turn = talk.say("skip")
+    pytest.skip("no choice item in the first ten questions")
+
+
+def test_all_right_scores_full_marks_and_offers_another_quiz(talk):
+    turns = run_quiz(talk, right_answer)
+    for turn in turns[1:]:
+        assert said(turn, "right"), turn.speech
+    last = turns[-1]
+    assert "You scored 5 out of 5." in last.speech
+    assert said(last, "perfect") and said(last, "another_quiz")
+    assert quiz_of(last)["phase"] == "finished"
+    assert "Question 3 of 5." in turns[2].speech and "You have 2 out of 2 so far." in turns[2].speech
+
+
+def test_all_wrong_gives_the_answers_a_zero_and_the_section_to_revise(talk):
+    turns = run_quiz(talk, lambda item: WRONG)
+    for turn, asked in zip(turns[1:], turns, strict=False):
+        item = current_item(asked)
+        assert said(turn, "wrong") or said(turn, "partly")
+        assert item.why in turn.speech
+        if item.kind is ItemKind.MULTI:
+            assert all(point.text in turn.speech for point in item.points)
+        else:
+            assert item.answer in turn.speech
+    last = turns[-1]
+    assert "You scored 0 out of 5." in last.speech
+    assert any(section.title in last.speech for section in CONTENT.sections)
+
+
+def test_skip_reveals_the_answer_and_moves_on_without_a_point(talk):
+    turn = start(talk)
+    item = current_item(turn)
+    turn = talk.say("i don't know")
+    assert turn.intent == intents.DONT_KNOW
+    assert said(turn, "skipped") and right_answer(item).split()[0] in turn.speech
+    assert quiz_of(turn)["index"] == 1 and quiz_of(turn)["score"] == 0
+
+
+def test_a_hint_helps_but_costs_the_point(talk):
+    turn = start(talk)
+    item = current_item(turn)
+    turn = talk.say("give me a hint")
+    assert item.hint in turn.speech and item.question in turn.speech
+    turn = talk.intent(intents.ANSWER, answer=right_answer(item))
+    assert said(turn, "right_after_hint")
+    assert quiz_of(turn)["score"] == 0 and quiz_of(turn)["index"] == 1
+
+
+def test_how_many_left_counts_the_current_question(talk):
+    start(talk)
+    talk.say("skip")
+    turn = talk.say("how many questions are left")
+    assert "There are 4 questions left" in turn.speech
+    assert quiz_of(turn)["index"] == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "key"),
+    [("help", "quiz_help"), ("repeat the question", None), ("what can i ask about", "quiz_later")],
+)
+def test_help_and_repeat_keep_the_quiz_and_ask_the_question_again(talk, words, key):
+    first = start(talk)
+    item = current_item(first)
+    turn = talk.say(words)
+    if key:
+        assert said(turn, key)
+    assert item.question in turn.speech and "Question 1 of 5." in turn.speech
+    assert quiz_of(turn)["index"] == 0
+
+
+def test_fallback_mid_quiz_keeps_the_quiz(talk):
+    first = start(talk)
+    turn = talk.intent(intents.FALLBACK)
+    assert said(turn, "quiz_fallback")
+    assert quiz_of(turn)["items"] == quiz_of(first)["items"]
+
+
+def test_a_revision_question_mid_quiz_asks_before_leaving(talk):
+    first = start(talk)
+    turn = talk.say("what were the terms of the treaty of friendship")
+    assert said(turn, "confirm_leave")
+    assert quiz_of(turn)["phase"] == "confirm_leave"
+    back = talk.say("no")
+    assert said(back, "back_to_quiz") and current_item(first).question in back.speech
+    assert quiz_of(back)["phase"] == "asking"
+    talk.say("what were the terms of the treaty of friendship")
+    left = talk.say("yes")
+    assert "300 million" in left.speech
+    assert quiz_of(left) is None
+
+
+def test_stop_the_quiz_gives_the_score_and_goes_back_to_questions(talk):
+    turn = start(talk)
+    talk.intent(intents.ANSWER, answer=right_answer(current_item(turn)))
+    turn = talk.say("stop the quiz")
+    assert said(turn, "quiz_stopped") and "You have 1 out of 1 so far." in turn.speech
+    assert quiz_of(turn) is None and turn.end_session is False
+    assert "300 million" in talk.say("how big was the loan").speech
+
+
+def test_stop_mid_quiz_says_goodbye(talk):
+    start(talk)
+    turn = talk.say("stop")
+    assert said(turn, "goodbye") and turn.end_session is True
+
+
+def test_quiz_on_a_topic_asks_only_that_section(talk):
+    turn = start(talk, "quiz me on the treaty of friendship")
+    section = CONTENT.entry("treaty").section
+    assert said(turn, "quiz_start_section")
+    for item_id in quiz_of(turn)["items"]:
+        assert CONTENT.item(item_id).section == section
+
+
+def test_the_number_of_questions_can_be_chosen(talk):
+    turn = start(talk, "give me three questions")
+    assert "Question 1 of 3." in turn.speech
+    assert len(quiz_of(turn)["items"]) == 3
+
+
+def test_yes_to_another_quiz_starts_one_and_no_goes_back_to_questions(talk):
+    run_quiz(talk, right_answer)
+    assert "Question 1 of 5." in talk.say("yes").speech
+    run_quiz(talk, right_answer)
+    turn = talk.say("no")
+    assert said(turn, "home") and quiz_of(turn) is None and turn.end_session is False
+
+
+@pytest.mark.parametrize("words", ["give me a hint", "how many left", "stop the quiz", "skip"])
+def test_quiz_commands_without_a_quiz_say_how_to_start_one(talk, words):
+    talk.launch()
+    turn = talk.say(words)
+    assert said(turn, "not_in_quiz")
+
+
+def test_the_next_session_starts_with_the_facts_missed_in_the_last(talk, clock):
+    turns = run_quiz(talk, lambda item: WRONG)
+    missed = {fact for item_id in quiz_of(turns[0])["items"] for fact in CONTENT.item(item_id).facts}
+    talk.say("stop")
+    clock.advance(days=7)
+    turn = start(talk)
+    assert set(current_item(turn).facts) & missed
+
+
+def test_a_second_quiz_in_the_same_week_asks_new_facts_first(talk):
+    first = run_quiz(talk, right_answer)
+    asked = set(quiz_of(first[0])["items"])
+    turn = talk.say("yes")
+    assert not asked & set(quiz_of(turn)["items"])
+
+
+def test_how_am_i_doing_before_and_after_a_quiz(talk):
+    talk.launch()
+    assert said(talk.say("how am i doing"), "progress_none")
+    run_quiz(talk, lambda item: WRONG)
+    turn = talk.say("how am i doing")
+    assert "You have 0 of" in turn.speech and said(turn, "progress_weakest")
+    assert any(section.title in turn.speech for section in CONTENT.sections)
+
+
+def test_reset_asks_first_and_no_keeps_the_progress(talk):
+    run_quiz(talk, right_answer)
+    talk.say("no")
+    assert said(talk.say("reset my progress"), "reset_confirm")
+    assert said(talk.say("no"), "reset_kept")
+    assert not said(talk.say("how am i doing"), "progress_none")
+    talk.say("reset my progress")
+    assert said(talk.say("yes"), "reset_done")
+    assert said(talk.say("how am i doing"), "progress_none")
+
+
+def test_a_reset_question_left_unanswered_is_forgotten(talk):
+    run_quiz(talk, right_answer)
+    talk.say("no")
+    talk.say("reset my progress")
+    talk.say("how big was the loan")
+    talk.say("yes")  # not a confirmation any more
+    assert not said(talk.say("how am i doing"), "progress_none")
+
+
+def test_only_the_opaque_user_id_and_progress_are_stored(talk, store):
+    run_quiz(talk, right_answer)
+    documents = store._documents
+    assert list(documents) == [SIMULATED_USER_ID]
+    document = json.loads(documents[SIMULATED_USER_ID])
+    assert set(document) == {"progress"}
+    assert set(document["progress"]) == {"version", "facts"}
+    assert all(fact.startswith("F") for fact in document["progress"]["facts"])
+
+
+def test_a_returning_student_is_welcomed_back_and_offered_a_quiz(talk):
+    run_quiz(talk, right_answer)
+    talk.say("stop")
+    turn = talk.launch()
+    assert said(turn, "welcome_back") and said(turn, "launch_quiz_offer")
