@@ -1,4 +1,4 @@
-"""Fixtures: the skill as the endpoint builds it, and a conversation with it through the simulator."""
+"""Fixtures: the skill as the endpoint builds it, and a conversation with it, simulated."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def check_turn(turn: Turn) -> Turn:
     elif not turn.end_session:
         assert turn.speech.endswith("?"), f"open session without a question: {turn.speech!r}"
         assert turn.reprompt, f"open session without a reprompt: {turn.speech!r}"
+        assert turn.reprompt.endswith("?"), f"a reprompt that asks nothing: {turn.reprompt!r}"
     return turn
 
 

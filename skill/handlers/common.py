@@ -74,14 +74,15 @@ def reply(
     reprompt: str | None = None,
     card: Entry | None = None,
 ) -> Response:
-    """Finish a turn. With a question the session stays open, and the question is also the
-    start of the reprompt; without one the session ends."""
+    """Finish a turn. With a question the session stays open, and the reprompt ends with the
+    question again; without one the session ends."""
     builder = handler_input.response_builder
     if question is None:
         builder.speak(speech.ssml()).set_should_end_session(True)
     else:
         speech.pause().say(question)
-        builder.speak(speech.ssml()).ask(Speech().say(question, reprompt or "").ssml())
+        # The reprompt says what can be said, then asks the question again.
+        builder.speak(speech.ssml()).ask(Speech().say(reprompt or "", question).ssml())
     if card is not None:
         builder.set_card(SimpleCard(title=card.title, content=entry_card_text(card)))
     return builder.response

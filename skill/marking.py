@@ -1,0 +1,510 @@
+"""Quiz marking: a spoken answer against a quiz item, by meaning rather than by exact words.
+
+Pure code, no SDK imports. The rules, in the order they apply:
+
+- Text is normalised the same way for the student's answer and for every accepted phrasing:
+  numbers become digits (skill.numbers), names become their canonical form (the topic's aliases
+  plus a general list of nations and people), close misspellings of names are corrected with
+  rapidfuzz, words are stemmed and stopwords dropped. What is left are "terms".
+- A phrasing matches when all of its terms are in the answer ("the soviet spies" contains "spies").
+- A term does not count when its clause is negated ("they would not help") unless the phrasing
+  is itself negated ("no protests"), or when a name the item does not mention qualifies it
+  ("american spies" for an item about Soviet agents).
+- When the item asks for a name, naming another person or place as well is a hedge and wrong.
+- When the item asks for a number, every number said must be one the item allows.
+- Choice items also take the option's letter, its sound-alikes and its position.
+- Multi items score matched points / needed, and name the points missed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+
+import Stemmer
+from rapidfuzz import fuzz, process
+
+from skill.content import ItemKind, QuizItem
+from skill.numbers import as_year, format_number, normalise_numbers
+
+# Longer answers are not a student answering but a list of guesses, or junk.
+MAX_ANSWER_WORDS = 60
+# rapidfuzz ratio for a misspelt name: against "khrushchev", "kruschev" scores 88.9 and
+# "gorbachev" 52.6.
+NAME_MATCH_SCORE = 80
+# Shorter words are too easily confused with other words to be corrected.
+MIN_FUZZY_LENGTH = 5
+# Option text said imperfectly: the best option must score this and beat the next by the margin.
+OPTION_MATCH_SCORE = 80
+OPTION_MATCH_MARGIN = 10
+
+NOT = "not"
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """The words of a whitespace-separated list, kept as text so the lists stay readable."""
+    return frozenset(text.split())
+
+
+_STOPWORDS = _word_set(
+    """
+    a an the of to in on at for by with from into onto about as than and or but so because if then
+    also plus while whereas although though it its they them their theirs he him his she her hers
+    we us our i me my you your this that these those there here what which who whom whose when
+    where why how is are was were be been being am do does did done have has had having would will
+    could should can may might must shall get got make made let go going gone went some any all
+    each every very really just only quite more most much many lot lots um uh er erm hmm ah oh
+    well like yeah yes okay ok right think guess maybe perhaps probably believe say said
+    answer
+    """
+)
+# Clause boundaries: a negation or a qualifying name reaches no further than these.
+_CLAUSE_BREAKS = _word_set(
+    """
+    and but or also plus then while whereas although though because so if when unless
+    """
+)
+_NEGATORS = _word_set(
+    """
+    not no never without none nothing nobody neither nor cannot
+    """
+)
+_CONTRACTIONS = {
+    "won't": "will not",
+    "can't": "can not",
+    "shan't": "shall not",
+    "ain't": "is not",
+    # Speech recognition may drop the apostrophe.
+    "wont": "will not",
+    "cant": "can not",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "arent": "are not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "hasnt": "has not",
+    "havent": "have not",
+    "hadnt": "had not",
+}
+
+# Names that are not the topic's own, so that "american spies" or "gorbachev" are recognised as
+# names; the topic's aliases take precedence over these.
+_GENERAL_NAMES: Mapping[str, Sequence[str]] = MappingProxyType(
+    {
+        "ussr": ["u s s r", "soviet union", "soviet", "soviets", "russia", "russian", "russians"],
+        "china": ["chinese", "prc", "p r c"],
+        "america": ["american", "americans", "united states", "usa", "u s a", "the states"],
+        "britain": ["british", "uk", "u k", "united kingdom", "england", "english"],
+        "france": ["french"],
+        "germany": ["german", "germans"],
+        "japan": ["japanese"],
+        "korea": ["korean", "koreans", "north korea", "south korea"],
+        "vietnam": ["vietnamese", "north vietnam", "south vietnam"],
+        "taiwan": ["taiwanese", "formosa"],
+        "tibet": ["tibetan", "tibetans"],
+        "mongolia": ["mongolian", "mongolians"],
+        "india": ["indian", "indians"],
+        "cuba": ["cuban", "cubans"],
+        "poland": ["polish"],
+        "hungary": ["hungarian", "hungarians"],
+        "yugoslavia": ["yugoslav", "yugoslavian"],
+        "albania": ["albanian"],
+        "guomindang": ["kuomintang", "kmt", "nationalists"],
+        "lenin": ["vladimir lenin"],
+        "trotsky": [],
+        "malenkov": [],
+        "brezhnev": [],
+        "gorbachev": [],
+        "truman": [],
+        "eisenhower": [],
+        "kennedy": [],
+        "nixon": [],
+        "churchill": [],
+        "roosevelt": [],
+        "hitler": [],
+        "tito": [],
+        "castro": [],
+        "chiang kai shek": ["chiang", "jiang jieshi"],
+        "kim il sung": [],
+        "ho chi minh": [],
+        "zhou enlai": ["chou en lai"],
+        "deng xiaoping": [],
+        "liu shaoqi": [],
+    }
+)
+
+# Choice answers given by letter or position, as speech recognition spells them.
+_LETTERS = {
+    **dict.fromkeys(["a", "ay", "eh", "aye"], 0),
+    **dict.fromkeys(["b", "be", "bee"], 1),
+    **dict.fromkeys(["c", "see", "sea", "si", "cee"], 2),
+    **dict.fromkeys(["first", "1st"], 0),
+    **dict.fromkeys(["second", "2nd"], 1),
+    **dict.fromkeys(["third", "3rd"], 2),
+}
+# Bare numbers are positions only when no option is itself a number.
+_POSITIONS = {
+    **dict.fromkeys(["one", "1"], 0),
+    **dict.fromkeys(["two", "2"], 1),
+    **dict.fromkeys(["three", "3"], 2),
+}
+_CHOICE_FILLERS = _word_set(
+    """
+    option letter answer choice number the is its it's it i think say pick go with for my um uh er
+    erm hmm please maybe probably
+    """
+)
+
+_stemmer = Stemmer.Stemmer("english")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The verdict on one spoken answer."""
+
+    correct: bool
+    score: float  # 0..1; partial credit for multi items
+    matched_points: tuple[str, ...]  # multi items: the points given, as their text
+    missed_points: tuple[str, ...]  # multi items: the points not given, for feedback
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One normalised word of an answer, with the clause it was said in."""
+
+    text: str
+    clause: int
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """Canonical names: spoken phrase -> canonical term, and the words fuzzy matching aims at."""
+
+    phrases: Mapping[tuple[str, ...], str]
+    longest: int
+    names: frozenset[str]  # canonical terms that name a person, place, people or event
+    fuzzy_targets: tuple[str, ...]  # single words a misspelling may be corrected to
+    known_words: frozenset[str]  # words never corrected
+
+
+def _is_number(token: str) -> bool:
+    return bool(_NUMBER.match(token))
+
+
+def _surface(text: str) -> list[str]:
+    """Lowercase words with contractions opened, possessives dropped and numbers as digits."""
+    text = text.lower().replace("\u2019", "'")
+    for short, long in _CONTRACTIONS.items():
+        text = re.sub(rf"\b{re.escape(short)}\b", long, text)
+    text = re.sub(r"n't\b", " not", text)
+    text = re.sub(r"'s\b|s'(?=\s|$)", "", text)
+    # "ones" is a pronoun ("four main ones"), but text2num reads it as the number 1.
+    text = re.sub(r"\bones\b", " ", text)
+    text = normalise_numbers(text)
+    # Keep decimal points inside numbers; everything else that is not a letter or digit splits.
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+    return re.findall(r"[a-z0-9.]+", text)
+
+
+def _canonical_term(name: str) -> str:
+    return "_".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+@lru_cache(maxsize=32)
+def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
+    phrases: dict[tuple[str, ...], str] = {}
+    # The topic's aliases first, so that its canonical names win over the general list.
+    for name, variants in (*aliases, *((k, tuple(v)) for k, v in _GENERAL_NAMES.items())):
+        term = _canonical_term(name)
+        for spoken in (name, *variants):
+            words = tuple(_surface(spoken))
+            if words:
+                phrases.setdefault(words, term)
+    single_words = {w for words in phrases for w in words}
+    return _Lexicon(
+        phrases=MappingProxyType(phrases),
+        longest=max((len(words) for words in phrases), default=1),
+        names=frozenset(phrases.values()),
+        fuzzy_targets=tuple(
+            sorted(w for w in single_words if len(w) >= MIN_FUZZY_LENGTH and w.isalpha())
+        ),
+        known_words=frozenset(single_words | _STOPWORDS | _NEGATORS | _CLAUSE_BREAKS),
+    )
+
+
+def _correct_spelling(word: str, lexicon: _Lexicon, extra_targets: Iterable[str]) -> str:
+    """A close misspelling of a name, replaced by the name; any other word unchanged."""
+    if word in lexicon.known_words or len(word) < MIN_FUZZY_LENGTH or not word.isalpha():
+        return word
+    targets = (*lexicon.fuzzy_targets, *extra_targets)
+    best = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=NAME_MATCH_SCORE)
+    return best[0] if best else word
+
+
+def _terms(text: str, lexicon: _Lexicon, extra_targets: tuple[str, ...] = ()) -> list[_Term]:
+    """The content terms of a text, each with its clause number."""
+    words = [_correct_spelling(w, lexicon, extra_targets) for w in _surface(text)]
+    terms: list[_Term] = []
+    clause = 0
+    i = 0
+    while i < len(words):
+        for size in range(min(lexicon.longest, len(words) - i), 0, -1):
+            name = lexicon.phrases.get(tuple(words[i : i + size]))
+            if name is not None:
+                terms.append(_Term(name, clause))
+                i += size
+                break
+        else:
+            word = words[i]
+            i += 1
+            if word in _CLAUSE_BREAKS:
+                clause += 1
+            elif word in _NEGATORS:
+                terms.append(_Term(NOT, clause))
+            elif word not in _STOPWORDS:
+                text_ = word if _is_number(word) else _stemmer.stemWord(word)
+                terms.append(_Term(text_, clause))
+    return terms
+
+
+def _number_value(term: str) -> float | None:
+    return float(term) if _is_number(term) else None
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    """One accepted way of giving an answer or a point, as terms."""
+
+    terms: frozenset[str]
+
+    @property
+    def negated(self) -> bool:
+        return NOT in self.terms
+
+
+class _Answer:
+    """The student's answer, normalised for one item."""
+
+    def __init__(self, terms: list[_Term], allowed_names: frozenset[str], lexicon: _Lexicon):
+        self.terms = terms
+        self.negated_clauses = {t.clause for t in terms if t.text == NOT}
+        self.foreign_names = {
+            t.text for t in terms if t.text in lexicon.names and t.text not in allowed_names
+        }
+        # A name qualifies what follows it in its clause: "american spies", "british agents".
+        self.qualified = {
+            i
+            for i, term in enumerate(terms)
+            if any(
+                earlier.clause == term.clause and earlier.text in self.foreign_names
+                for earlier in terms[:i]
+            )
+        }
+
+    def matches(self, phrasing: _Phrasing) -> bool:
+        """All of the phrasing's terms said, each once where not negated or wrongly qualified."""
+        if not phrasing.terms:
+            return False
+        for wanted in phrasing.terms:
+            if not any(
+                term.text == wanted
+                and i not in self.qualified
+                and (phrasing.negated or term.clause not in self.negated_clauses)
+                for i, term in enumerate(self.terms)
+            ):
+                return False
+        return True
+
+
+def _phrasing(text: str, lexicon: _Lexicon) -> _Phrasing:
+    return _Phrasing(frozenset(t.text for t in _terms(text, lexicon)))
+
+
+def _answer_texts(item: QuizItem) -> list[str]:
+    """The texts of an item that say what a right answer is, with the question it answers."""
+    texts = [item.question, item.answer, *item.aliases, *item.options]
+    for point in item.points:
+        texts += [point.text, *point.accept]
+    return texts
+
+
+def _lexicon_for(aliases: Mapping[str, Sequence[str]]) -> _Lexicon:
+    key = tuple(sorted((name, tuple(variants)) for name, variants in aliases.items()))
+    return _lexicon(key)
+
+
+def _century(numbers: Iterable[str]) -> int | None:
+    """The century of a year among the item's numbers, so that "sixty" can be read as its year."""
+    years = [v for n in numbers if (v := _number_value(n)) and v.is_integer() and 1000 <= v < 2100]
+    return int(min(years) // 100 * 100) if years else None
+
+
+def _with_years(terms: list[_Term], century: int | None) -> list[_Term]:
+    """Two-digit numbers read as years of the century ("60" -> "1960"), when there is one."""
+    if century is None:
+        return terms
+    out = []
+    for term in terms:
+        value = _number_value(term.text)
+        if value is not None and value.is_integer():
+            term = _Term(format_number(as_year(value, century)), term.clause)
+        out.append(term)
+    return out
+
+
+def _read_answer(
+    item: QuizItem, spoken: str, lexicon: _Lexicon, extra_targets: tuple[str, ...] = ()
+) -> tuple[_Answer, frozenset[str]]:
+    """The student's answer for this item, and the item's own numbers and ordinals."""
+    answer_terms = {t.text for text in _answer_texts(item) for t in _terms(text, lexicon)}
+    # Names in the explanation belong to the item too ("make mao look hypocritical"); its
+    # numbers do not, since it may mention a date to contrast with the answer.
+    names = answer_terms | {t.text for t in _terms(item.why, lexicon)}
+    numbers = frozenset(
+        t for t in answer_terms if _number_value(t) is not None or _ORDINAL.match(t)
+    )
+    terms = _with_years(_terms(spoken, lexicon, extra_targets), _century(numbers))
+    return _Answer(terms, frozenset(names), lexicon), numbers
+
+
+def mark(
+    item: QuizItem,
+    spoken: str,
+    *,
+    aliases: Mapping[str, Sequence[str]] = MappingProxyType({}),
+) -> Mark:
+    """Mark a spoken answer (lowercase, unpunctuated) to a quiz item."""
+    lexicon = _lexicon_for(aliases)
+    if not spoken.strip() or len(spoken.split()) > MAX_ANSWER_WORDS:
+        return _wrong(item)
+    if item.kind is ItemKind.CHOICE:
+        return _mark_choice(item, spoken, lexicon)
+    if item.kind is ItemKind.MULTI:
+        return _mark_multi(item, spoken, lexicon)
+    return _mark_short(item, spoken, lexicon)
+
+
+def _wrong(item: QuizItem) -> Mark:
+    if item.kind is ItemKind.MULTI:
+        return Mark(False, 0.0, (), tuple(p.text for p in item.points))
+    return Mark(False, 0.0, (), ())
+
+
+_RIGHT = Mark(True, 1.0, (), ())
+
+
+def _mark_short(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
+    answer, own_numbers = _read_answer(item, spoken, lexicon)
+    phrasings = [_phrasing(text, lexicon) for text in (item.answer, *item.aliases)]
+    matched = [p for p in phrasings if answer.matches(p)]
+    if not matched:
+        return _wrong(item)
+    # Asked for a name, a student who names another as well is hedging.
+    if answer.foreign_names and any(p.terms & lexicon.names for p in matched):
+        return _wrong(item)
+    # Asked for a number, every number said must be the item's ("four or five"); an ordinal
+    # that is not the item's names something else ("the second five year plan").
+    numeric = any(_number_value(t) is not None for p in matched for t in p.terms)
+    if any(
+        t.text not in own_numbers
+        and (_ORDINAL.match(t.text) or (numeric and _number_value(t.text) is not None))
+        for t in answer.terms
+    ):
+        return _wrong(item)
+    return _RIGHT
+
+
+def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
+    answer, _ = _read_answer(item, spoken, lexicon)
+    matched, missed = [], []
+    for point in item.points:
+        phrasings = [_phrasing(text, lexicon) for text in (point.text, *point.accept)]
+        (matched if any(answer.matches(p) for p in phrasings) else missed).append(point.text)
+    needed = item.needed or len(item.points)
+    return Mark(
+        correct=len(matched) >= needed,
+        score=min(1.0, len(matched) / needed),
+        matched_points=tuple(matched),
+        missed_points=tuple(missed),
+    )
+
+
+def _options_are_numbers(item: QuizItem) -> bool:
+    return any(_is_number(w) for option in item.options for w in _surface(option))
+
+
+def _choice_by_letter(item: QuizItem, spoken: str) -> int | None:
+    """The option chosen by letter or position: "b", "bee", "option b", "the second one", "2"."""
+    words = [
+        w
+        for w in re.findall(r"[a-z0-9']+", spoken.lower())
+        if w in _LETTERS or w in _POSITIONS or w not in _CHOICE_FILLERS | _STOPWORDS
+    ]
+    if len(words) == 2 and words[1] == "one":  # "the first one", "the second one"
+        words = words[:1]
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word in _LETTERS:
+        return _LETTERS[word]
+    if not _options_are_numbers(item):
+        return _POSITIONS.get(word)
+    return None
+
+
+def _choice_by_text(item: QuizItem, spoken: str, lexicon: _Lexicon) -> int | None:
+    """The option whose text was said; None when none or several were."""
+    option_words = tuple(
+        w for o in item.options for w in _surface(o) if len(w) >= MIN_FUZZY_LENGTH and w.isalpha()
+    )
+    answer, _ = _read_answer(item, spoken, lexicon, option_words)
+    right = item.options.index(item.answer)
+    phrasings = {
+        i: [
+            _phrasing(o, lexicon),
+            *([_phrasing(a, lexicon) for a in item.aliases] if i == right else []),
+        ]
+        for i, o in enumerate(item.options)
+    }
+    said = {i for i, ps in phrasings.items() if any(answer.matches(p) for p in ps)}
+    # "the second five year plan" also contains "five year plan": keep the fuller option.
+    said = {
+        i
+        for i in said
+        if not any(j != i and phrasings[i][0].terms < phrasings[j][0].terms for j in said)
+    }
+    if len(said) == 1:
+        return said.pop()
+    if said:
+        return None
+    # Nothing matched term for term: the option the words are closest to, if clearly closest.
+    words = " ".join(t.text for t in answer.terms)
+    (best, index), (runner_up, _) = sorted(
+        (
+            (fuzz.ratio(words, " ".join(t.text for t in _terms(option, lexicon))), i)
+            for i, option in enumerate(item.options)
+        ),
+        reverse=True,
+    )[:2]
+    if best >= OPTION_MATCH_SCORE and best - runner_up >= OPTION_MATCH_MARGIN:
+        return index
+    return None
+
+
+def _mark_choice(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
+    chosen = _choice_by_letter(item, spoken)
+    if chosen is None:
+        chosen = _choice_by_text(item, spoken, lexicon)
+    if chosen is not None and item.options[chosen] == item.answer:
+        return _RIGHT
+    return _wrong(item)

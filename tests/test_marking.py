@@ -1,0 +1,398 @@
+"""Marking spoken answers: the development set against the real quiz, general rules against
+small items built here, and the spoken-number normaliser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from skill.content import ItemKind, Point, QuizItem, load_content
+from skill.marking import MAX_ANSWER_WORDS, Mark, mark
+from skill.numbers import as_year, normalise_numbers
+
+DEV_ANSWERS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_answers.json"
+
+CONTENT = load_content()
+
+ALIASES = {
+    "khrushchev": ("kruschev", "khruschev", "nikita khrushchev"),
+    "stalin": ("joseph stalin", "josef stalin"),
+    "ussr": ("soviet union", "soviet", "soviets", "russia"),
+    "china": ("chinese", "prc"),
+    "xinjiang": ("sinkiang",),
+}
+
+
+def short(answer: str, *aliases: str, question: str = "Who?", why: str = "Because.") -> QuizItem:
+    return QuizItem(
+        id="test-short",
+        kind=ItemKind.SHORT,
+        section="test",
+        facts=("F1",),
+        question=question,
+        answer=answer,
+        why=why,
+        hint="A hint.",
+        aliases=aliases,
+    )
+
+
+def choice(answer: str, options: tuple[str, str, str], *aliases: str) -> QuizItem:
+    return QuizItem(
+        id="test-choice",
+        kind=ItemKind.CHOICE,
+        section="test",
+        facts=("F1",),
+        question="Which?",
+        answer=answer,
+        why="Because.",
+        hint="A hint.",
+        aliases=aliases,
+        options=options,
+    )
+
+
+TERMS = QuizItem(
+    id="test-multi",
+    kind=ItemKind.MULTI,
+    section="test",
+    facts=("F1",),
+    question="Name two of the treaty's terms.",
+    answer="defence, a loan, spies disclosed, rights in Manchuria and Xinjiang",
+    why="Because.",
+    hint="A hint.",
+    points=(
+        Point("the Soviet Union would defend China", ("defend", "protect", "military support")),
+        Point("a loan of 300 million dollars", ("loan", "lend", "300 million")),
+        Point("Soviet agents were disclosed", ("spies", "agents")),
+        Point("rights in Manchuria and Xinjiang", ("manchuria", "xinjiang")),
+    ),
+    needed=2,
+)
+
+LOAN = short("300 million dollars", "300 million", question="How much did they lend?")
+YEAR = short("1960", question="By which year?", why="It was tested later, in 1964.")
+KHRUSHCHEV = short("Khrushchev", question="Which Soviet leader?")
+LEADERS = choice("Khrushchev", ("Stalin", "Khrushchev", "Lenin"))
+
+
+def right(item: QuizItem, spoken: str) -> bool:
+    return mark(item, spoken, aliases=ALIASES).correct
+
+
+# ---- the development set --------------------------------------------------------------------
+
+
+def dev_cases() -> list[tuple[str, str, str, bool]]:
+    """(fact, item id, answer, should be right) for every answer in the development set."""
+    if not DEV_ANSWERS.exists():
+        return []
+    facts = json.loads(DEV_ANSWERS.read_text(encoding="utf-8"))["facts"]
+    cases = []
+    for fact, answers in facts.items():
+        items = [item for item in CONTENT.items if fact in item.facts]
+        assert items, f"no quiz item tests {fact}"
+        shorts = [item for item in items if item.kind is ItemKind.SHORT]
+        item = (shorts or items)[0]
+        cases += [(fact, item.id, said, True) for said in answers["right"]]
+        cases += [(fact, item.id, said, False) for said in answers["wrong"]]
+    return cases
+
+
+@pytest.mark.skipif(not DEV_ANSWERS.exists(), reason="shared/eval/dev_answers.json is not present")
+@pytest.mark.parametrize(("fact", "item_id", "said", "expected"), dev_cases())
+def test_development_answers(fact, item_id, said, expected):
+    item = CONTENT.item(item_id)
+    result = mark(item, said, aliases=CONTENT.aliases)
+    assert result.correct is expected, f"{fact} {item_id}: {said!r}"
+
+
+# ---- numbers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "300 million dollars",
+        "three hundred million dollars",
+        "three hundred million",
+        "300 million",
+        "$300 million",
+        "300,000,000",
+        "$300,000,000",
+        "$300m",
+        "3 hundred million",
+        "a loan of three hundred million us dollars",
+    ],
+)
+def test_a_number_is_accepted_in_every_spoken_form(said):
+    assert right(LOAN, said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "three hundred thousand",
+        "three hundred thousand dollars",
+        "three million",
+        "thirty million",
+        "three billion",
+        "three hundred",
+        "300",
+        "three hundred million or three billion",
+    ],
+)
+def test_other_numbers_are_wrong(said):
+    assert not right(LOAN, said)
+
+
+def test_a_small_number_is_not_its_thousands():
+    advisers = short("10,000 advisers", "10,000", question="How many advisers?")
+    assert right(advisers, "ten thousand")
+    assert right(advisers, "10000")
+    assert not right(advisers, "ten")
+    assert not right(advisers, "a hundred thousand")
+
+
+@pytest.mark.parametrize("said", ["1960", "nineteen sixty", "in nineteen sixty", "sixty", "in 60"])
+def test_a_year_in_every_spoken_form(said):
+    assert right(YEAR, said)
+
+
+@pytest.mark.parametrize(
+    "said", ["1964", "nineteen sixty four", "sixty four", "nineteen fifty", "1960 or 1964", "2060"]
+)
+def test_other_years_are_wrong_even_when_the_explanation_mentions_them(said):
+    assert not right(YEAR, said)
+
+
+# ---- names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["khrushchev", "nikita khrushchev", "kruschev", "khrushchov", "krushchev", "mr khrushchev"],
+)
+def test_names_through_aliases_and_close_misspellings(said):
+    assert right(KHRUSHCHEV, said)
+
+
+@pytest.mark.parametrize(
+    "said", ["gorbachev", "stalin", "brezhnev", "nikita", "stalin or khrushchev", "cruise jeff"]
+)
+def test_other_names_and_hedges_are_wrong(said):
+    assert not right(KHRUSHCHEV, said)
+
+
+def test_two_names_are_both_needed():
+    regions = short("Manchuria and Xinjiang", question="Which two regions?")
+    assert right(regions, "xinjiang and manchuria")
+    assert right(regions, "manchuria and sinkiang")
+    assert not right(regions, "manchuria")
+    assert not right(regions, "manchuria and tibet")
+    assert not right(regions, "manchuria xinjiang and tibet")
+
+
+# ---- meaning ----------------------------------------------------------------------------------
+
+
+def test_an_answer_containing_an_alias_is_right():
+    agents = short("Soviet intelligence agents", "spies", "agents", question="Whose agents?")
+    assert right(agents, "the soviet spies")
+    assert right(agents, "their spies")
+    assert right(agents, "spies working in china")
+
+
+def test_a_name_the_item_does_not_mention_qualifies_the_answer_wrongly():
+    agents = short("Soviet intelligence agents", "spies", "agents", question="Whose agents?")
+    for said in ["american spies", "chinese spies", "british intelligence agents"]:
+        assert not right(agents, said), said
+
+
+def test_negation_makes_an_answer_wrong_unless_the_phrasing_is_negative():
+    defend = short("defend China", "defend", "help", question="What if China was attacked?")
+    assert right(defend, "they would help china")
+    assert not right(defend, "they would not help china")
+    assert not right(defend, "they wouldnt defend china")
+    assert not right(defend, "they would invade china")
+    secret = short("to avoid protests", "protest", "no protests", question="Why secret?")
+    assert right(secret, "because people would protest")
+    assert right(secret, "so there wouldn't be protests")
+    assert right(secret, "so nobody would protest")
+
+
+def test_word_endings_do_not_matter():
+    secret = short("to avoid protests", "hypocritical", question="Why secret?")
+    assert right(secret, "to avoid protesting")
+    assert right(secret, "it would look hypocritical")
+
+
+def test_an_ordinal_the_item_does_not_have_is_wrong():
+    plan = short("the First Five Year Plan", "five year plan", question="Which plan?")
+    assert right(plan, "the five-year plan")
+    assert right(plan, "the first 5 year plan")
+    assert not right(plan, "the second five year plan")
+
+
+def test_a_longer_name_is_not_its_shorter_part():
+    aliases = {"mao zedong thought": ("maoism", "mao's thought"), "mao": ("mao zedong",)}
+    thought = short("Mao Zedong Thought", "thought of mao", question="Which policy?")
+    for said in ["mao zedong thought", "maoism", "mao's thought", "the thought of mao zedong"]:
+        assert mark(thought, said, aliases=aliases).correct, said
+    for said in ["mao zedong", "mao", "communism"]:
+        assert not mark(thought, said, aliases=aliases).correct, said
+
+
+def test_ones_is_a_pronoun_not_a_number():
+    count = short("four", "four terms", question="How many terms?")
+    assert right(count, "four main ones")
+    assert not right(count, "four or three")
+
+
+# ---- choice items -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "b",
+        "bee",
+        "be",
+        "option b",
+        "letter b",
+        "answer b",
+        "it's b",
+        "two",
+        "2",
+        "the second one",
+        "khrushchev",
+        "kruschev",
+        "it was khrushchev",
+    ],
+)
+def test_choice_accepts_the_letter_its_sound_alikes_position_and_text(said):
+    assert right(LEADERS, said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["a", "ay", "eh", "c", "see", "sea", "si", "one", "3", "the third one", "stalin", "lenin", "d"],
+)
+def test_choice_rejects_the_other_options(said):
+    assert not right(LEADERS, said)
+
+
+def test_choice_rejects_two_options_at_once():
+    assert not right(LEADERS, "b or c")
+    assert not right(LEADERS, "khrushchev or stalin")
+
+
+def test_choice_with_number_options_reads_numbers_as_options():
+    terms = choice("four", ("three", "four", "five"))
+    assert right(terms, "four")
+    assert right(terms, "4")
+    assert right(terms, "b")
+    assert not right(terms, "two")  # the number 2, not option B
+
+
+# ---- multi items ------------------------------------------------------------------------------
+
+
+def test_multi_full_marks_name_the_points_given():
+    result = mark(
+        TERMS, "they would defend china and lend them 300 million dollars", aliases=ALIASES
+    )
+    assert result.correct
+    assert result.score == 1.0
+    assert result.matched_points == (TERMS.points[0].text, TERMS.points[1].text)
+    assert result.missed_points == (TERMS.points[2].text, TERMS.points[3].text)
+
+
+def test_multi_partial_credit_names_what_was_missed():
+    result = mark(TERMS, "a loan", aliases=ALIASES)
+    assert result == Mark(
+        correct=False,
+        score=0.5,
+        matched_points=(TERMS.points[1].text,),
+        missed_points=(TERMS.points[0].text, TERMS.points[2].text, TERMS.points[3].text),
+    )
+
+
+def test_multi_more_points_than_needed_score_one():
+    result = mark(TERMS, "protect china a loan spies and manchuria", aliases=ALIASES)
+    assert result.correct and result.score == 1.0 and not result.missed_points
+
+
+def test_multi_a_negated_point_does_not_count():
+    result = mark(TERMS, "they would not defend china but they did lend money", aliases=ALIASES)
+    assert not result.correct
+    assert result.matched_points == (TERMS.points[1].text,)
+
+
+# ---- empty, long and junk answers --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item", [LOAN, KHRUSHCHEV, LEADERS, TERMS], ids=lambda i: i.id)
+@pytest.mark.parametrize(
+    "said",
+    [
+        "",
+        "   ",
+        "i don't know",
+        "asdf qwerty zxcv",
+        "??? !!! ...",
+        "ж中文 ünïcödé",
+        " ".join(["khrushchev defend loan spies manchuria 300 million b"] * MAX_ANSWER_WORDS),
+    ],
+)
+def test_empty_junk_and_overlong_answers_are_wrong(item, said):
+    result = mark(item, said, aliases=ALIASES)
+    assert not result.correct
+    assert result.score == 0.0
+
+
+def test_marking_works_without_aliases():
+    assert mark(KHRUSHCHEV, "khrushchev").correct
+    assert mark(LOAN, "three hundred million").correct
+
+
+# ---- skill.numbers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("three hundred million dollars", "300000000 dollars"),
+        ("300 million", "300000000"),
+        ("$300 million", "300000000"),
+        ("300,000,000", "300000000"),
+        ("$300m", "300000000"),
+        ("3 hundred million", "300000000"),
+        ("one point five million", "1500000"),
+        ("three billion", "3000000000"),
+        ("ten thousand advisers", "10000 advisers"),
+        ("a hundred thousand", "a 100000"),
+        ("ten", "10"),
+        ("one", "1"),
+        ("two", "2"),
+        ("nineteen sixty", "1960"),
+        ("in nineteen fifty eight", "in 1958"),
+        ("nineteen oh five", "1905"),
+        ("nineteen hundred", "1900"),
+        ("sixty", "60"),
+        ("the first five-year plan", "the 1st 5 year plan"),
+        ("no numbers here", "no numbers here"),
+        ("", ""),
+    ],
+)
+def test_normalise_numbers(text, expected):
+    assert normalise_numbers(text) == expected
+
+
+def test_as_year_reads_two_digits_in_the_century():
+    assert as_year(60) == 1960
+    assert as_year(58, 1900) == 1958
+    assert as_year(1964) == 1964
+    assert as_year(5) == 5
