@@ -1,4 +1,4 @@
-"""Measure question matching on a question set: python -m skill.eval_matching [PATH].
+"""Measure question matching on a question set: python -m skill.eval_matching [--spoken] [PATH].
 
 The set is JSON as in shared/eval/dev_questions.json: "in_scope" questions, each with "expect"
 groups (the spoken answer must contain one alternative of every group), "out_of_scope" questions
@@ -7,10 +7,11 @@ that must match nothing, and "forbidden_in_out_of_scope" strings no such answer 
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,19 +22,58 @@ DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "d
 
 
 def spoken_text(entry: Entry) -> str:
-    """An entry's answer as it is compared with expectations: lowercase, no commas in numbers."""
-    return " ".join((entry.answer.lead, *entry.answer.points)).lower().replace(",", "")
+    """An entry's answer as it is compared with expectations."""
+    return " ".join((entry.answer.lead, *entry.answer.points))
 
 
-def answers(entry: Entry | None, expect: Sequence[Sequence[str]]) -> bool:
-    """Whether an entry's answer contains one alternative from every expected group."""
-    text = spoken_text(entry) if entry else ""
-    return entry is not None and all(any(a.lower() in text for a in group) for group in expect)
+def _contains(text: str, expect: Sequence[Sequence[str]]) -> bool:
+    """Whether text has one alternative from every expected group (no commas in numbers)."""
+    text = text.lower().replace(",", "")
+    return all(any(a.lower() in text for a in group) for group in expect)
+
+
+# An answerer gives, for a question, the answer's text and a label, or None for "no answer".
+Answerer = Callable[[str], tuple[str, str] | None]
+
+
+def by_matcher(matcher: Matcher) -> Answerer:
+    """Answers as the matcher picks them: the matched entry's text."""
+
+    def answer(question: str) -> tuple[str, str] | None:
+        match = matcher.match(question)
+        if match is None:
+            return None
+        return spoken_text(match.entry), f"{match.entry.id} ({match.confidence:.2f})"
+
+    return answer
+
+
+def by_skill() -> Answerer:
+    """Answers as a student hears them: each question a one-shot request through the simulator
+    and the whole skill, as `python -m skill ask` sends it. A turn without a card answered
+    nothing (the skill said it doesn't know)."""
+    from skill.builder import create_skill
+    from skill.config import Config
+    from skill.progress_store import MemoryPersistenceAdapter
+    from skill.simulator import Conversation, InProcess, Simulator
+
+    skill = create_skill(
+        Config(progress_store="memory://"), progress_store=MemoryPersistenceAdapter()
+    )
+    simulator = Simulator()
+
+    def answer(question: str) -> tuple[str, str] | None:
+        turn = Conversation(InProcess(skill), simulator).say(question)
+        if turn.card is None:
+            return None
+        return turn.speech, f"{turn.intent}: {turn.card['title']}"
+
+    return answer
 
 
 @dataclass
 class Report:
-    """How a matcher did on one question set."""
+    """How the answers did on one question set."""
 
     in_scope: int = 0
     answered: int = 0
@@ -46,32 +86,39 @@ class Report:
     def in_scope_share(self) -> float:
         return self.answered / self.in_scope if self.in_scope else 1.0
 
+    @property
+    def passed(self) -> bool:
+        return self.in_scope_share >= TARGET and self.rejected == self.out_of_scope
 
-def evaluate(questions_path: str | Path, matcher: Matcher | None = None) -> Report:
-    """Run every question of the set through the matcher and count what it got right."""
-    matcher = matcher or default_matcher()
+
+TARGET = 0.95
+
+
+def evaluate(questions_path: str | Path, answerer: Answerer | Matcher | None = None) -> Report:
+    """Run every question of the set and count what was answered right and rejected."""
+    if answerer is None or isinstance(answerer, Matcher):
+        answerer = by_matcher(answerer or default_matcher())
     data = json.loads(Path(questions_path).read_text(encoding="utf-8"))
     forbidden = [f.lower() for f in data.get("forbidden_in_out_of_scope", [])]
     report = Report()
     started = time.perf_counter()
     for case in data["in_scope"]:
-        match = matcher.match(case["q"])
+        got = answerer(case["q"])
         report.in_scope += 1
-        if answers(match.entry if match else None, case["expect"]):
+        if got is not None and _contains(got[0], case["expect"]):
             report.answered += 1
         else:
-            got = f"{match.entry.id} ({match.confidence:.2f})" if match else "nothing"
-            report.misses.append(f"in scope: {case['q']!r} -> {got}, expected {case['expect']}")
+            label = got[1] if got else "nothing"
+            report.misses.append(f"in scope: {case['q']!r} -> {label}, expected {case['expect']}")
     for question in data["out_of_scope"]:
-        match = matcher.match(question)
+        got = answerer(question)
         report.out_of_scope += 1
-        if match is None:
+        if got is None:
             report.rejected += 1
             continue
-        said = [f for f in forbidden if f in spoken_text(match.entry)]
+        said = [f for f in forbidden if f in got[0].lower()]
         report.misses.append(
-            f"out of scope: {question!r} -> {match.entry.id} ({match.confidence:.2f})"
-            + (f", saying {said}" if said else "")
+            f"out of scope: {question!r} -> {got[1]}" + (f", saying {said}" if said else "")
         )
     queries = report.in_scope + report.out_of_scope
     report.seconds_per_query = (time.perf_counter() - started) / max(queries, 1)
@@ -79,15 +126,23 @@ def evaluate(questions_path: str | Path, matcher: Matcher | None = None) -> Repo
 
 
 def main(argv: Sequence[str]) -> int:
-    path = Path(argv[0]) if argv else DEFAULT_QUESTIONS
-    matcher = default_matcher()  # built before timing starts
-    report = evaluate(path, matcher)
+    parser = argparse.ArgumentParser(prog="python -m skill.eval_matching", description=__doc__)
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument(
+        "--spoken",
+        action="store_true",
+        help="ask each question through the simulator and the whole skill, and judge the speech",
+    )
+    args = parser.parse_args(argv)
+    # Built before timing starts.
+    answerer = by_skill() if args.spoken else by_matcher(default_matcher())
+    report = evaluate(args.path, answerer)
     print(f"in scope: {report.answered}/{report.in_scope} ({report.in_scope_share:.1%}) answered")
     print(f"out of scope: {report.rejected}/{report.out_of_scope} rejected")
     print(f"time per question: {report.seconds_per_query * 1e6:.0f} microseconds")
     for miss in report.misses:
         print(f"  miss: {miss}")
-    return 0 if report.in_scope_share >= 0.95 and report.rejected == report.out_of_scope else 1
+    return 0 if report.passed else 1
 
 
 if __name__ == "__main__":
