@@ -15,7 +15,7 @@ run: $(STAMP)
 	@$(PY) -m skill chat
 
 test: $(STAMP)
-	$(PY) -m ruff check skill tests benchmarks
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 model: $(STAMP)
