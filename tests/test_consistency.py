@@ -1,0 +1,77 @@
+"""The model, the intent constants and the handlers agree: every intent has a handler."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ask_sdk_core.exceptions import DispatchException
+
+from skill import intents
+from skill.builder import HANDLERS
+from skill.dialog import LOCALES
+from skill.model import MODEL_DIR
+from skill.simulator import InProcess, Simulator
+
+from .conftest import Talk
+
+
+def declared(locale: str) -> list[str]:
+    model = json.loads((MODEL_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+    return [intent["name"] for intent in model["interactionModel"]["languageModel"]["intents"]]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_declared_intent_is_a_constant(locale):
+    constants = {v for k, v in vars(intents).items() if k.isupper() and isinstance(v, str)}
+    assert set(declared(locale)) <= constants
+
+
+@pytest.fixture
+def strict_skill(skill):
+    # Without the catch-all, a request no handler takes raises instead of apologising.
+    skill.request_dispatcher.exception_mapper = None
+    return skill
+
+
+STATES = {
+    "new session": [],
+    "after launch": ["open history revision"],
+    "after an answer": ["what were the terms of the treaty of friendship"],
+    "in a quiz": ["quiz me"],
+    "finished quiz": ["give me one question", "skip"],
+    "reset asked": ["reset my progress"],
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_declared_intent_has_a_handler_in_every_state(strict_skill, clock, state):
+    names = declared("en-GB")
+    for name in names:
+        talk = Talk(InProcess(strict_skill), Simulator("en-GB", clock=clock))
+        for words in STATES[state]:
+            talk.say(words)
+        try:
+            talk.intent(name)
+        except DispatchException as error:  # pragma: no cover - the failure we look for
+            pytest.fail(f"{name} has no handler {state}: {error}")
+
+
+def test_an_intent_without_a_handler_is_caught(monkeypatch, store, clock):
+    from skill import builder
+    from skill.config import Config
+    from skill.handlers.questions import ListTopicsHandler
+
+    monkeypatch.setattr(
+        builder, "HANDLERS", tuple(h for h in HANDLERS if h is not ListTopicsHandler)
+    )
+    skill = builder.create_skill(Config(progress_store="memory://"), progress_store=store)
+    skill.request_dispatcher.exception_mapper = None
+    talk = Talk(InProcess(skill), Simulator("en-GB", clock=clock))
+    with pytest.raises(DispatchException):
+        talk.intent(intents.LIST_TOPICS)
+
+
+def test_no_handler_is_registered_twice():
+    # Each handler class is registered once; a duplicate would shadow itself.
+    assert len(HANDLERS) == len(set(HANDLERS))
