@@ -36,12 +36,7 @@ class LaunchHandler(SkillHandler):
         if returning:
             speech.say(dialog.text("launch_quiz_offer"))
         session.save(handler_input, session.SessionState())
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.what_next(handler_input, speech)
 
 
 class HelpHandler(SkillHandler):
@@ -110,12 +105,7 @@ class HomeHandler(SkillHandler):
         dialog = self.dialog(handler_input)
         session.save(handler_input, self.state(handler_input).but(reading=None, quiz=None))
         speech = Speech().say(dialog.text("home"), self.examples(handler_input))
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.what_next(handler_input, speech)
 
 
 class FallbackHandler(SkillHandler):
@@ -146,12 +136,7 @@ class RepeatHandler(SkillHandler):
         last = self.state(handler_input).last
         if last is None:
             dialog = self.dialog(handler_input)
-            return reply(
-                handler_input,
-                Speech().say(dialog.text("nothing_to_repeat")),
-                question=dialog.text("launch_question"),
-                reprompt=dialog.text("reprompt"),
-            )
+            return self.what_next(handler_input, Speech().say(dialog.text("nothing_to_repeat")))
         builder = handler_input.response_builder.speak(last.ssml)
         builder.ask(last.reprompt or last.ssml)
         if last.card_title and last.card_text:

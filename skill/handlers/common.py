@@ -60,6 +60,16 @@ class SkillHandler(AbstractRequestHandler):
             "examples", first=first.question, second=second.question
         )
 
+    def what_next(self, handler_input: HandlerInput, speech: Speech) -> Response:
+        """End the turn by asking what to revise, the skill's home question."""
+        dialog = self.dialog(handler_input)
+        return reply(
+            handler_input,
+            speech,
+            question=dialog.text("launch_question"),
+            reprompt=dialog.text("reprompt"),
+        )
+
     def some_titles(self, count: int = 3) -> Sequence[str]:
         """A few things the skill can answer, for when it can't answer what was asked."""
         entries = self.services.rng.sample(self.services.content.entries, count)

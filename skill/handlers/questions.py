@@ -142,9 +142,4 @@ class ListTopicsHandler(SkillHandler):
         titles = [section.title for section in self.services.content.sections]
         speech = Speech().say(dialog.text("list_topics", topics=dialog.join(titles)))
         speech.say(self.examples(handler_input))
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.what_next(handler_input, speech)

@@ -156,12 +156,7 @@ class AnotherQuizHandler(QuizHandler):
             return self.start(handler_input, None, None)
         dialog = self.dialog(handler_input)
         session.save(handler_input, self.state(handler_input).but(quiz=None))
-        return reply(
-            handler_input,
-            Speech().say(dialog.text("home")),
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.what_next(handler_input, Speech().say(dialog.text("home")))
 
 
 class LeaveQuizHandler(QuizHandler, QuestionHandler):
@@ -321,12 +316,7 @@ class StopQuizHandler(QuizHandler):
             score = spoken_score(dialog, state.score)
             speech.say(dialog.text("running_score", score=score, asked=str(state.index)))
         session.save(handler_input, self.state(handler_input).but(quiz=None))
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.what_next(handler_input, speech)
 
 
 class QuizHelpHandler(QuizHandler):
@@ -397,12 +387,7 @@ class NotInQuizHandler(SkillHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
         session.save(handler_input, self.state(handler_input).but(quiz=None))
-        return reply(
-            handler_input,
-            Speech().say(dialog.text("not_in_quiz")),
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.what_next(handler_input, Speech().say(dialog.text("not_in_quiz")))
 
 
 class ProgressHandler(QuizHandler):
@@ -434,12 +419,7 @@ class ProgressHandler(QuizHandler):
         active = self.active(handler_input)
         if active is not None:
             return self.ask(handler_input, speech, quiz.stay(active))
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.what_next(handler_input, speech)
 
 
 class ResetProgressHandler(SkillHandler):
@@ -475,9 +455,4 @@ class ConfirmResetHandler(SkillHandler):
         else:
             text = dialog.text("reset_kept")
         session.save(handler_input, self.state(handler_input).but(confirm_reset=False))
-        return reply(
-            handler_input,
-            Speech().say(text),
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.what_next(handler_input, Speech().say(text))
