@@ -3,6 +3,9 @@
     python -m skill model                 regenerate interaction_model/ from content and templates
     python -m skill ask "quiz me" ...     one-shot requests; print what Alexa would say
     python -m skill chat                  a conversation from stdin, session carried over
+    python -m skill serve [--dev]         the HTTPS endpoint's Flask app, locally
+    python -m skill package DIR           an ASK CLI skill package
+    (ask and chat take --url URL to talk to a running endpoint instead of in-process)
 
 Each command is a (configure, run) pair in COMMANDS; add a command by adding a pair.
 """
@@ -33,7 +36,26 @@ def _conversation(args: argparse.Namespace) -> Any:
     config = Config.from_env()
     # A skill id set in the environment makes the skill reject other ids: use the same one.
     simulator = Simulator(args.locale, skill_id=config.skill_id or SIMULATED_SKILL_ID)
+    if args.url:
+        from skill.http_transport import HttpTransport
+
+        return Conversation(HttpTransport(args.url), simulator)
     return Conversation(InProcess(_create_skill(config)), simulator)
+
+
+def _endpoint_errors(run: Run) -> Run:
+    """A refused or unreachable endpoint is a message and exit status 1, not a traceback."""
+
+    def guarded(args: argparse.Namespace) -> int:
+        from skill.http_transport import EndpointError
+
+        try:
+            return run(args)
+        except EndpointError as error:
+            print(f"endpoint error: {error}", file=sys.stderr)
+            return 1
+
+    return guarded
 
 
 def _print_turn(turn: Any, as_json: bool, out: TextIO, prefix: str = "") -> None:
@@ -102,12 +124,46 @@ def _add_dialogue_options(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--locale", default="en-GB", choices=LOCALES)
     parser.add_argument("--json", action="store_true", help="one JSON object per turn")
+    parser.add_argument("--url", help="POST to a running endpoint (one started with serve --dev)")
+
+
+# --- serve, package
+
+
+def _configure_serve(parser: argparse.ArgumentParser) -> None:
+    from skill.app import add_serve_arguments
+
+    add_serve_arguments(parser)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from skill.app import run_serve
+
+    return run_serve(args)
+
+
+def _configure_package(parser: argparse.ArgumentParser) -> None:
+    from skill.package import add_package_arguments
+
+    add_package_arguments(parser)
+
+
+def _run_package(args: argparse.Namespace) -> int:
+    from skill.package import run_package
+
+    return run_package(args)
 
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Run]] = {
     "model": ("regenerate interaction_model/", _no_options, _run_model),
-    "ask": ("one-shot utterances, each in a new session", _configure_ask, _run_ask),
-    "chat": ("a conversation read from stdin", _configure_chat, _run_chat),
+    "ask": (
+        "one-shot utterances, each in a new session",
+        _configure_ask,
+        _endpoint_errors(_run_ask),
+    ),
+    "chat": ("a conversation read from stdin", _configure_chat, _endpoint_errors(_run_chat)),
+    "serve": ("serve /alexa over HTTP (--dev: no signature checks)", _configure_serve, _run_serve),
+    "package": ("write an ASK CLI skill package", _configure_package, _run_package),
 }
 
 

@@ -1,0 +1,51 @@
+"""gunicorn settings for the Alexa endpoint: `gunicorn -c gunicorn.conf.py`.
+
+Run it behind a reverse proxy or load balancer that terminates TLS with a trusted certificate
+and forwards POST /alexa and GET /health. The skill's settings come from the environment
+(SKILL_ID, PROGRESS_STORE, VERIFY_SIGNATURES, LOG_LEVEL); these are the server's.
+"""
+
+import os
+
+wsgi_app = "skill.app:create_app()"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # the proxy's upstream
+
+# Each worker loads the content and the matcher once (about half a second, tens of MB), then
+# serves requests in threads: a turn is mostly CPU for milliseconds, and progress is in SQLite.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+control_socket_disable = True  # no runtime admin socket in $HOME
+
+# Alexa gives up after 8 seconds; a worker stuck far longer than that is restarted.
+timeout = 20
+graceful_timeout = 20
+keepalive = 75  # longer than a load balancer's idle timeout (60 s on AWS), so it closes first
+
+# Alexa's requests are a short request line and a dozen headers; the largest header is the
+# 344-character signature. The app itself refuses bodies over 128 KiB.
+limit_request_line = 1024
+limit_request_fields = 50
+limit_request_field_size = 4096
+
+# Logs: gunicorn's and the app's ("skill.*") to stderr at LOG_LEVEL, the access log to stdout.
+# The access log has method, path, status and timing only: no bodies, no query strings.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+_level = os.environ.get("LOG_LEVEL", "INFO").upper()
+_format = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
+_stream = {"class": "logging.StreamHandler", "formatter": "plain"}
+logconfig_dict = {  # replaces gunicorn's defaults key by key, so every key is given
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": _level, "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": _level, "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+    },
+    "handlers": {
+        "stderr": {**_stream, "stream": "ext://sys.stderr"},
+        "stdout": {**_stream, "stream": "ext://sys.stdout"},
+    },
+    "formatters": {"plain": {"format": _format}},
+}

@@ -1,0 +1,38 @@
+"""AWS Lambda entry point: `lambda_function.lambda_handler` serves the same skill object.
+
+The skill is built once, when Lambda imports the module, with its configuration from environment
+variables (SKILL_ID, PROGRESS_STORE, LOG_LEVEL). Lambda's Alexa trigger checks the skill id
+before invoking, and Alexa's requests reach Lambda without HTTP, so no signature is checked here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from skill.builder import create_skill
+from skill.config import Config
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def handler_for(skill: Any) -> Handler:
+    """A Lambda handler for a skill object, (de)serialising as ask-sdk-core's own does."""
+    serializer = DefaultSerializer()
+
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        envelope = serializer.deserialize(json.dumps(event), RequestEnvelope)
+        response = skill.invoke(request_envelope=envelope, context=context)
+        return serializer.serialize(response)
+
+    return lambda_handler
+
+
+_config = Config.from_env()
+logging.getLogger().setLevel(_config.log_level)  # Lambda's runtime installs the handler
+lambda_handler = handler_for(create_skill(_config))

@@ -1,0 +1,233 @@
+"""Real HTTP: the app under gunicorn (gunicorn.conf.py) and under `serve --dev`, on loopback.
+
+gunicorn runs `tests.pki:create_test_app()`, the real app trusting the test PKI's root and
+serving the test chain from a file, so requests are signed and verified as in production without
+touching the network. Conversations go through `HttpTransport`, as `python -m skill chat --url`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from skill.http_transport import EndpointError, HttpTransport
+from skill.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, Conversation, Simulator
+from tests.pki import PKI_DIR_ENV, Pki, shared_pki, signed_headers, write_pki
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_SECONDS = 30.0
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")  # and upper case
+
+
+@dataclass
+class Server:
+    """A server process on a loopback port, its log file, and how to reach it."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/alexa"
+
+    def logs(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(command: list[str], env: dict[str, str], log: Path, port: int) -> Server:
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "PROGRESS_STORE": "memory://", **env}
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=out, stderr=out)
+    server = Server(process, port, log)
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{server.logs()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.1)
+    _stop(server)
+    pytest.fail(f"server did not start:\n{server.logs()}")
+
+
+def _stop(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_proxies() -> Iterator[None]:
+    """Loopback requests go direct even where the environment names a proxy."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in PROXY_VARIABLES:
+            patch.delenv(name, raising=False)
+            patch.delenv(name.upper(), raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def pki() -> Pki:
+    return shared_pki()
+
+
+@pytest.fixture(scope="module")
+def gunicorn(pki, tmp_path_factory) -> Iterator[Server]:
+    directory = tmp_path_factory.mktemp("gunicorn")
+    write_pki(directory, pki)
+    port = _free_port()
+    command = [
+        *(sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")),
+        *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"),
+        "tests.pki:create_test_app()",
+    ]
+    env = {PKI_DIR_ENV: str(directory), "SKILL_ID": SIMULATED_SKILL_ID, "LOG_LEVEL": "INFO"}
+    server = _start(command, env, directory / "server.log", port)
+    yield server
+    _stop(server)
+
+
+def _sign(pki: Pki, body: bytes) -> dict[str, str]:
+    return signed_headers(body, pki.leaf_key)
+
+
+def _status(connection: http.client.HTTPConnection) -> int:
+    with connection.getresponse() as response:
+        response.read()
+        return response.status
+
+
+def _post(server: Server, body: bytes, headers: dict[str, str], **kwargs: object) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("POST", "/alexa", body=body, headers=headers, **kwargs)  # type: ignore[arg-type]
+        return _status(connection)
+    finally:
+        connection.close()
+
+
+def test_a_signed_conversation_over_gunicorn(gunicorn, pki):
+    transport = HttpTransport(gunicorn.url, timeout=10, sign=lambda b: _sign(pki, b))
+    talk = Conversation(transport, Simulator("en-GB"))
+    assert "history" in talk.launch().speech.lower()
+    answer = talk.say("what were the terms of the treaty of friendship")
+    assert "treaty" in answer.speech.lower()
+    quiz = talk.say("quiz me")
+    assert "Question 1 of" in quiz.speech
+    assert quiz.session_attributes  # the quiz travels in the session, over HTTP
+    reply = talk.say("a")
+    assert "Question 2 of" in reply.speech  # so the answer was taken as the quiz's
+    assert talk.in_session
+    logs = gunicorn.logs()
+    assert SIMULATED_USER_ID not in logs and "treaty" not in logs.lower()
+
+
+def test_an_unsigned_request_is_refused_over_gunicorn(gunicorn):
+    talk = Conversation(HttpTransport(gunicorn.url, timeout=10), Simulator("en-GB"))
+    with pytest.raises(EndpointError) as raised:
+        talk.launch()
+    assert raised.value.status == 400
+    time.sleep(0.2)  # the log line is written after the response
+    assert "rejected request amzn1.echo-api.request." in gunicorn.logs()
+
+
+def test_header_names_in_lower_case_over_gunicorn(gunicorn, pki):
+    simulator = Simulator("en-GB", skill_id=SIMULATED_SKILL_ID)
+    body = HttpTransport.encode(simulator.envelope(simulator.resolve("open history revision")))
+    headers = {k.lower(): v for k, v in signed_headers(body, pki.leaf_key).items()}
+    assert _post(gunicorn, body, headers) == 200
+
+
+def test_bodies_over_the_cap_are_refused_over_gunicorn(gunicorn, pki):
+    body = b"{" + b" " * (128 * 1024) + b"}"
+    headers = signed_headers(body, pki.leaf_key)
+    assert _post(gunicorn, body, headers) == 413
+    assert _post(gunicorn, _chunks(body), headers, encode_chunked=True) == 413
+
+
+def test_a_chunked_body_of_exactly_the_cap_is_read_over_gunicorn(gunicorn, pki):
+    simulator = Simulator("en-GB", skill_id=SIMULATED_SKILL_ID)
+    body = HttpTransport.encode(simulator.envelope(simulator.resolve("open history revision")))
+    body = body[:-1] + b" " * (128 * 1024 - len(body)) + b"}"
+    headers = signed_headers(body, pki.leaf_key)
+    assert _post(gunicorn, _chunks(body), headers, encode_chunked=True) == 200
+
+
+def _chunks(body: bytes) -> Iterator[bytes]:
+    return (body[i : i + 8192] for i in range(0, len(body), 8192))
+
+
+def test_gunicorns_limits_refuse_long_request_lines(gunicorn):
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn.port, timeout=10)
+    try:
+        connection.request("GET", "/health?" + "x" * 2000)
+        assert _status(connection) == 414
+    finally:
+        connection.close()
+
+
+def test_get_is_not_allowed_over_gunicorn(gunicorn):
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn.port, timeout=10)
+    try:
+        connection.request("GET", "/alexa")
+        assert _status(connection) == 405
+    finally:
+        connection.close()
+
+
+# --- python -m skill serve --dev -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory) -> Iterator[Server]:
+    port = _free_port()
+    command = [
+        *(sys.executable, "-c", "import sys; from skill.app import serve; sys.exit(serve())"),
+        *("--dev", "--port", str(port)),
+    ]
+    log = tmp_path_factory.mktemp("dev") / "server.log"
+    server = _start(command, {"SKILL_ID": SIMULATED_SKILL_ID}, log, port)
+    yield server
+    _stop(server)
+
+
+def test_serve_dev_says_so_loudly_and_answers_unsigned_requests(dev_server):
+    assert "WARNING  --dev: Alexa signature verification is OFF." in dev_server.logs()
+    talk = Conversation(HttpTransport(dev_server.url, timeout=10), Simulator("en-GB"))
+    assert "history" in talk.launch().speech.lower()
+    assert "Question 1 of" in talk.say("quiz me").speech
+    assert "Question 2 of" in talk.say("skip").speech
+
+
+def test_http_transport_reports_an_unreachable_endpoint():
+    transport = HttpTransport(f"http://127.0.0.1:{_free_port()}/alexa", timeout=2)
+    with pytest.raises(EndpointError, match="cannot reach"):
+        transport({"request": {}})
+
+
+def test_http_transport_wants_an_http_url():
+    with pytest.raises(ValueError):
+        HttpTransport("ftp://example.org/alexa")
