@@ -8,6 +8,8 @@ touching the network. Conversations go through `HttpTransport`, as `python -m sk
 from __future__ import annotations
 
 import http.client
+import io
+import json
 import os
 import socket
 import subprocess
@@ -205,8 +207,7 @@ def test_get_is_not_allowed_over_gunicorn(gunicorn):
 def dev_server(tmp_path_factory) -> Iterator[Server]:
     port = _free_port()
     command = [
-        *(sys.executable, "-c", "import sys; from skill.app import serve; sys.exit(serve())"),
-        *("--dev", "--port", str(port)),
+        *(sys.executable, "-m", "skill", "serve", "--dev", "--port", str(port)),
     ]
     log = tmp_path_factory.mktemp("dev") / "server.log"
     server = _start(command, {"SKILL_ID": SIMULATED_SKILL_ID}, log, port)
@@ -220,6 +221,25 @@ def test_serve_dev_says_so_loudly_and_answers_unsigned_requests(dev_server):
     assert "history" in talk.launch().speech.lower()
     assert "Question 1 of" in talk.say("quiz me").speech
     assert "Question 2 of" in talk.say("skip").speech
+
+
+def test_ask_and_chat_drive_a_running_endpoint(dev_server, capsys, monkeypatch):
+    from skill.__main__ import main
+
+    monkeypatch.setenv("SKILL_ID", SIMULATED_SKILL_ID)
+    assert main(["ask", "--url", dev_server.url, "how big was the loan"]) == 0
+    assert "300 million" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("quiz me\nstop\n"))
+    assert main(["chat", "--json", "--url", dev_server.url]) == 0
+    turns = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert "Question 1 of" in turns[1]["speech"] and turns[-1]["end_session"] is True
+
+
+def test_ask_reports_an_unreachable_endpoint_without_a_traceback(capsys):
+    from skill.__main__ import main
+
+    assert main(["ask", "--url", f"http://127.0.0.1:{_free_port()}/alexa", "hello"]) == 1
+    assert "endpoint error" in capsys.readouterr().err
 
 
 def test_http_transport_reports_an_unreachable_endpoint():
