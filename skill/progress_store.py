@@ -209,13 +209,22 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
 def open_store(url: str) -> AbstractPersistenceAdapter:
     """The store named by the PROGRESS_STORE setting, checked to be writable.
 
-    "sqlite:///relative/path" or "sqlite:////absolute/path" for SQLite; "memory://" for memory.
+    "sqlite:///relative/path" or "sqlite:////absolute/path" for SQLite; "memory://" for memory;
+    "dynamodb://table?region=eu-west-1" for DynamoDB (see skill/progress_dynamodb.py).
     """
     if url == "memory://":
         return MemoryPersistenceAdapter()
+    if url.startswith("dynamodb://"):
+        # Imported only when chosen: it needs boto3, and its adapter wants an AWS region.
+        from skill.progress_dynamodb import open_dynamodb_store
+
+        return open_dynamodb_store(url)
     path = url.removeprefix("sqlite:///")
     if path and path != url:
         adapter = SqlitePersistenceAdapter(path)
         adapter.check()
         return adapter
-    raise ValueError(f'PROGRESS_STORE must be "sqlite:///<path>" or "memory://", not {url!r}')
+    raise ValueError(
+        'PROGRESS_STORE must be "sqlite:///<path>", "memory://" or'
+        f' "dynamodb://<table>?region=<region>", not {url!r}'
+    )

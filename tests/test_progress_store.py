@@ -1,21 +1,34 @@
-"""Progress stores: one suite run against every store, then what is particular to SQLite."""
+"""Progress stores: one suite run against every store, then what is particular to each.
+
+DynamoDB runs against moto's DynamoDB-compatible server on loopback, with dummy credentials.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
+import socket
 import sqlite3
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter, AttributesManager
 from ask_sdk_model import Context, RequestEnvelope, Session, User
 from ask_sdk_model.interfaces.system import SystemState
+from botocore.config import Config
 
+from skill import progress_dynamodb
 from skill.progress import Progress, record_answer
 from skill.progress_store import (
     MemoryPersistenceAdapter,
@@ -59,7 +72,8 @@ class StoreCase:
     url: str | None  # for another process to open the same store; None if it cannot
 
 
-def sqlite_case(tmp_path: Path) -> StoreCase:
+def sqlite_case(request: pytest.FixtureRequest) -> StoreCase:
+    tmp_path: Path = request.getfixturevalue("tmp_path")
     url = f"sqlite:///{tmp_path / 'progress.sqlite3'}"
     adapter = open_store(url)
 
@@ -73,7 +87,7 @@ def sqlite_case(tmp_path: Path) -> StoreCase:
     return StoreCase(adapter, put_raw, url)
 
 
-def memory_case(tmp_path: Path) -> StoreCase:
+def memory_case(request: pytest.FixtureRequest) -> StoreCase:
     adapter = open_store("memory://")
     assert isinstance(adapter, MemoryPersistenceAdapter)
 
@@ -83,12 +97,72 @@ def memory_case(tmp_path: Path) -> StoreCase:
     return StoreCase(adapter, put_raw, None)
 
 
-STORES = {"sqlite": sqlite_case, "memory": memory_case}
+REGION = "eu-west-1"
+# Dummy credentials, and no profile or instance metadata to fall back on: never real AWS.
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    """A DynamoDB-compatible server on loopback, started once for the whole run."""
+    from moto.server import ThreadedMotoServer  # slow to import: only when DynamoDB is tested
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in FAKE_AWS.items():
+            patch.setenv(name, value)
+        # No region in the environment: the store must take it from its URL alone.
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_REGION"):
+            patch.delenv(name, raising=False)
+        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):  # only the store's URL
+            patch.delenv(name, raising=False)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()
+
+
+def dynamodb_url(endpoint: str, table: str, *, create: bool = True) -> str:
+    return f"dynamodb://{table}?region={REGION}&endpoint={endpoint}&create={int(create)}"
+
+
+def dynamodb_table(endpoint: str, table: str) -> Any:
+    """The table through boto3 directly, to look behind the store."""
+    return boto3.resource("dynamodb", region_name=REGION, endpoint_url=endpoint).Table(table)
+
+
+def dynamodb_case(request: pytest.FixtureRequest) -> StoreCase:
+    endpoint: str = request.getfixturevalue("dynamodb_endpoint")
+    table = f"progress-{uuid.uuid4().hex}"  # a fresh table for each test
+    url = dynamodb_url(endpoint, table)
+    adapter = open_store(url)
+
+    def put_raw(user_id: str, text: str | bytes) -> None:
+        # JSON goes in as the map (or list, or string) it reads as; anything else as is.
+        try:
+            value = json.loads(text, parse_float=Decimal)
+        except ValueError:
+            value = text
+        dynamodb_table(endpoint, table).put_item(Item={"id": user_id, "attributes": value})
+
+    return StoreCase(adapter, put_raw, url)
+
+
+STORES = {"sqlite": sqlite_case, "memory": memory_case, "dynamodb": dynamodb_case}
 
 
 @pytest.fixture(params=sorted(STORES))
-def case(request: pytest.FixtureRequest, tmp_path: Path) -> StoreCase:
-    return STORES[request.param](tmp_path)
+def case(request: pytest.FixtureRequest) -> StoreCase:
+    return STORES[request.param](request)
 
 
 @pytest.fixture
@@ -358,9 +432,170 @@ def test_an_unusable_sqlite_path_is_reported_by_each_call_too(under_a_file: Path
         "sqlite://relative.db",
         "memory",
         "postgres://db/progress",
-        "dynamodb://progress",
+        "dynamodb://progress",  # no region
+        "dynamodb://progress?region=",
+        "dynamodb://progress/path?region=eu-west-1",
+        "dynamodb://no?region=eu-west-1",  # too short a name
+        "dynamodb://progress?region=eu-west-1&regoin=eu-west-2",
+        "dynamodb://progress?region=eu-west-1&create=yes",
+        "dynamodb://progress?region=eu-west-1&endpoint=127.0.0.1:8000",
     ],
 )
 def test_an_unknown_store_url_names_the_setting(url: str) -> None:
     with pytest.raises(ValueError, match="PROGRESS_STORE"):
         open_store(url)
+
+
+# DynamoDB
+
+
+@pytest.fixture
+def dynamodb_store(dynamodb_endpoint: str) -> tuple[str, Any]:
+    """A fresh table: its store URL, and the table through boto3 to look behind the store."""
+    table = f"progress-{uuid.uuid4().hex}"
+    return dynamodb_url(dynamodb_endpoint, table), dynamodb_table(dynamodb_endpoint, table)
+
+
+def test_a_dynamodb_item_holds_the_user_id_the_document_and_a_version(
+    dynamodb_store: tuple[str, Any],
+) -> None:
+    url, table = dynamodb_store
+    store = open_store(url)
+    answer(store, STUDENT, "F1", True, T0)
+    answer(store, STUDENT, "F2", False, T0)
+    item = table.get_item(Key={"id": STUDENT}, ConsistentRead=True)["Item"]
+    assert sorted(item) == ["attributes", "id", "version"] and item["version"] == 2
+    stored_card = item["attributes"]["progress"]["facts"]["F1"]["card"]
+    assert isinstance(stored_card["stability"], Decimal)  # boto3 takes no floats
+    fact = store.get_attributes(envelope(STUDENT))["progress"]["facts"]["F1"]
+    assert type(fact["right"]) is int and type(fact["card"]["stability"]) is float
+
+
+def test_open_store_creates_a_missing_dynamodb_table_on_demand(
+    dynamodb_store: tuple[str, Any],
+) -> None:
+    url, table = dynamodb_store
+    open_store(url)
+    open_store(url)  # a second endpoint starting finds the table there
+    description = table.meta.client.describe_table(TableName=table.name)["Table"]
+    assert description["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert description["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def interrupt_reads(
+    monkeypatch: pytest.MonkeyPatch,
+    store: AbstractPersistenceAdapter,
+    interloper: Callable[[int], None],
+) -> list[int]:
+    """After the store reads an item, run `interloper(reads so far)`, as a request elsewhere would.
+
+    Returns the list the reads are counted in.
+    """
+    read = store._read  # the step of a save that another request can come after
+    reads: list[int] = []
+
+    def read_then_interrupt(key: str) -> Any:
+        item = read(key)
+        reads.append(len(reads) + 1)
+        interloper(len(reads))
+        return item
+
+    monkeypatch.setattr(store, "_read", read_then_interrupt)
+    return reads
+
+
+def test_a_dynamodb_save_overtaken_by_another_merges_into_it(
+    dynamodb_store: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _ = dynamodb_store
+    store, elsewhere = open_store(url), open_store(url)
+    answer(store, STUDENT, "F1", True, T0)
+
+    def answer_elsewhere_once(reads: int) -> None:
+        if reads == 1:
+            answer(elsewhere, STUDENT, "F2", True, T0)
+
+    reads = interrupt_reads(monkeypatch, store, answer_elsewhere_once)
+    progress = record_answer(Progress(), ["F3"], True, T0)
+    store.save_attributes(envelope(STUDENT), {"progress": progress.to_dict()})
+    assert len(reads) == 2  # the first write was refused, the second went in
+    assert sorted(progress_of(elsewhere, STUDENT).facts) == ["F1", "F2", "F3"]
+
+
+def test_a_dynamodb_save_always_overtaken_gives_up_without_naming_the_student(
+    dynamodb_store: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, table = dynamodb_store
+    store, elsewhere = open_store(url), open_store(url)
+    monkeypatch.setattr(progress_dynamodb, "BACKOFF_SECONDS", 0.0)
+    reads = interrupt_reads(
+        monkeypatch, store, lambda reads: answer(elsewhere, STUDENT, f"F{reads}", True, T0)
+    )
+    with pytest.raises(ProgressStoreError, match="conflicting writes") as raised:
+        store.save_attributes(envelope(STUDENT), {"heard_intro": True})
+    assert len(reads) == progress_dynamodb.MAX_ATTEMPTS
+    assert table.name in str(raised.value) and STUDENT not in str(raised.value)
+    assert "heard_intro" not in elsewhere.get_attributes(envelope(STUDENT))
+
+
+def test_a_dynamodb_save_that_read_before_a_delete_does_not_bring_the_student_back(
+    dynamodb_store: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _ = dynamodb_store
+    store, elsewhere = open_store(url), open_store(url)
+    answer(store, STUDENT, "F1", True, T0)
+
+    def forget_once(reads: int) -> None:
+        if reads == 1:
+            elsewhere.delete_attributes(envelope(STUDENT))
+
+    interrupt_reads(monkeypatch, store, forget_once)
+    progress = record_answer(Progress(), ["F2"], True, T0)
+    store.save_attributes(envelope(STUDENT), {"progress": progress.to_dict()})
+    assert sorted(progress_of(elsewhere, STUDENT).facts) == ["F2"]
+
+
+def test_a_missing_dynamodb_table_is_reported_at_start_up(dynamodb_endpoint: str) -> None:
+    url = dynamodb_url(dynamodb_endpoint, "no-such-table", create=False)
+    with pytest.raises(ProgressStoreError, match="table no-such-table: no such table"):
+        open_store(url)
+
+
+def test_a_dynamodb_table_with_another_key_is_reported_at_start_up(
+    dynamodb_endpoint: str,
+) -> None:
+    table = f"progress-{uuid.uuid4().hex}"
+    dynamodb_table(dynamodb_endpoint, table).meta.client.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    with pytest.raises(ProgressStoreError, match=f"{table}: its key must be the string 'id'"):
+        open_store(dynamodb_url(dynamodb_endpoint, table, create=False))
+
+
+def test_an_unreachable_dynamodb_endpoint_is_reported_at_start_up(
+    dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as unused:  # a loopback port that nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setattr(progress_dynamodb, "BOTO_CONFIG", Config(retries={"max_attempts": 1}))
+    url = dynamodb_url(f"http://127.0.0.1:{port}", "progress", create=False)
+    with pytest.raises(ProgressStoreError, match="table progress: Could not connect"):
+        open_store(url)
+
+
+def test_only_the_dynamodb_store_imports_boto3() -> None:
+    code = (
+        "import sys\n"
+        "from skill.progress_store import open_store\n"
+        "open_store('memory://')\n"
+        "print(sorted({'boto3', 'ask_sdk_dynamodb'} & sys.modules.keys()))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
