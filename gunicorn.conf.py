@@ -11,7 +11,8 @@ wsgi_app = "skill.app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # the proxy's upstream
 
 # Each worker loads the content and the matcher once (about half a second, tens of MB), then
-# serves requests in threads: a turn is mostly CPU for milliseconds, and progress is in SQLite or DynamoDB.
+# serves requests in threads: a turn is mostly CPU for milliseconds, and progress is in SQLite
+# or DynamoDB.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

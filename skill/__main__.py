@@ -3,6 +3,8 @@
     python -m skill model                 regenerate interaction_model/ from content and templates
     python -m skill ask "quiz me" ...     one-shot requests; print what Alexa would say
     python -m skill chat                  a conversation from stdin, session carried over
+    python -m skill check [--locale L]    certification checks: model, manifest, dialogs, responses
+    python -m skill test FILE...          run conversation files (tests/conversations/*.yaml)
     python -m skill serve [--dev]         the HTTPS endpoint's Flask app, locally
     python -m skill package DIR           an ASK CLI skill package
     (ask and chat take --url URL to talk to a running endpoint instead of in-process)
@@ -119,6 +121,40 @@ def _run_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- check
+
+
+def _configure_check(parser: argparse.ArgumentParser) -> None:
+    from skill.model import LOCALES
+
+    parser.add_argument("--locale", action="append", choices=LOCALES, help="default: every one")
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from skill.check import run_checks
+
+    failures, probes = run_checks(args.locale)
+    for failure in failures:
+        print(failure)
+    verdict = f"{len(failures)} failed" if failures else "all passed"
+    print(f"checks: {verdict} ({probes} requests probed)", file=sys.stderr)
+    return 1 if failures else 0
+
+
+# --- test
+
+
+def _configure_test(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="conversation files or folders")
+    parser.add_argument("--url", help="POST to a running endpoint (one started with serve --dev)")
+
+
+def _run_test(args: argparse.Namespace) -> int:
+    from skill.conversations import main as run_conversations
+
+    return run_conversations(args.files, url=args.url, out=sys.stdout)
+
+
 def _add_dialogue_options(parser: argparse.ArgumentParser) -> None:
     from skill.model import LOCALES
 
@@ -164,6 +200,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Run]] 
     "chat": ("a conversation read from stdin", _configure_chat, _endpoint_errors(_run_chat)),
     "serve": ("serve /alexa over HTTP (--dev: no signature checks)", _configure_serve, _run_serve),
     "package": ("write an ASK CLI skill package", _configure_package, _run_package),
+    "check": ("certification checks, offline", _configure_check, _run_check),
+    "test": ("run conversation files against the skill", _configure_test, _run_test),
 }
 
 
@@ -176,7 +214,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure(sub)
         sub.set_defaults(run=run)
     args = parser.parse_args(argv)
-    return args.run(args)
+    from ask_sdk_core.exceptions import PersistenceException
+
+    from skill.content import ContentError
+    from skill.dialog import DialogError
+
+    try:
+        return args.run(args)
+    except (ContentError, DialogError, PersistenceException, ValueError) as error:
+        # Bad content, locale files or settings: one clear line, not a traceback.
+        parser.exit(2, f"{parser.prog} {args.command}: error: {error}\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,33 @@
+"""The command line at start-up: bad settings give one clear line and exit status 2."""
+
+import pytest
+
+from skill.__main__ import main
+
+
+def test_an_unwritable_progress_store_is_named_at_start_up(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("PROGRESS_STORE", f"sqlite:///{blocker}/progress.sqlite3")
+    with pytest.raises(SystemExit) as exit_:
+        main(["ask", "how big was the loan"])
+    assert exit_.value.code == 2
+    error = capsys.readouterr().err
+    assert "progress store" in error and str(blocker) in error
+    assert "Traceback" not in error
+
+
+def test_an_unknown_progress_store_names_the_setting(monkeypatch, capsys):
+    monkeypatch.setenv("PROGRESS_STORE", "postgres://somewhere")
+    with pytest.raises(SystemExit) as exit_:
+        main(["ask", "hello"])
+    assert exit_.value.code == 2
+    assert "PROGRESS_STORE" in capsys.readouterr().err
+
+
+def test_a_store_path_is_created_on_first_use(tmp_path, monkeypatch, capsys):
+    store = tmp_path / "new" / "dir" / "progress.sqlite3"
+    monkeypatch.setenv("PROGRESS_STORE", f"sqlite:///{store}")
+    assert main(["ask", "how big was the loan"]) == 0
+    assert "300 million" in capsys.readouterr().out
+    assert store.exists()
