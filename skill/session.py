@@ -86,7 +86,7 @@ def _given(raw: Any, item_exists: Known) -> Given | None:
     item_id, points, hinted = raw.get("item"), _number(raw.get("points")), raw.get("hinted", False)
     if not isinstance(item_id, str) or not item_exists(item_id) or points is None:
         return None
-    if raw.get("outcome") not in set(Outcome) or not isinstance(hinted, bool):
+    if raw.get("outcome") not in tuple(Outcome) or not isinstance(hinted, bool):
         return None
     if not 0 <= points <= 1:
         return None
@@ -102,7 +102,7 @@ def _quiz(raw: Any, item_exists: Known, entry_exists: Known) -> QuizState | None
         return None
     items, index, score = raw.get("items"), raw.get("index"), _number(raw.get("score"))
     answers, hinted, leave_for = raw.get("answers"), raw.get("hinted"), raw.get("leave_for")
-    if raw.get("phase") not in set(Phase) or not isinstance(items, list) or not items:
+    if raw.get("phase") not in tuple(Phase) or not isinstance(items, list) or not items:
         return None
     if not all(isinstance(i, str) and item_exists(i) for i in items):
         return None

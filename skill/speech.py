@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape as _xml_escape
 
 # Alexa's limits: outputSpeech and reprompt each at most 8,000 characters; the whole response
@@ -42,6 +43,23 @@ def plain(ssml: str) -> str:
     text = text.replace("&amp;", "&")
     text = _SPACE.sub(" ", text).strip()
     return re.sub(r" ([,.?!])", r"\1", text)
+
+
+# The only tags this module writes; anything else did not come from here.
+_OWN_TAGS = frozenset({"speak", "break"})
+
+
+def is_own_ssml(ssml: str) -> bool:
+    """Whether SSML could have been written by this module: it parses, uses only our tags and
+    fits the limit. Speech kept in a session comes back from the device, so it is checked
+    before it is said again."""
+    if len(ssml) > MAX_SPEECH_CHARS:
+        return False
+    try:
+        root = ElementTree.fromstring(ssml)
+    except ElementTree.ParseError:
+        return False
+    return root.tag == "speak" and all(element.tag in _OWN_TAGS for element in root.iter())
 
 
 class SpeechTooLong(ValueError):

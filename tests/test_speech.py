@@ -113,3 +113,13 @@ def test_lists_are_joined_as_speech():
     assert dialog.join(["a", "b", "c"]) == "a, b and c"
     assert dialog.join(["a", "b"], "or") == "a or b"
     assert dialog.join(["a"]) == "a"
+
+
+def test_only_our_own_ssml_is_trusted_again():
+    from skill.speech import is_own_ssml
+
+    assert is_own_ssml(Speech().say("Fish & chips?").pause().say("Yes.").ssml())
+    assert not is_own_ssml("<speak>Q & A < b</speak>")  # does not parse
+    assert not is_own_ssml('<speak><audio src="https://example.org/x.mp3"/></speak>')
+    assert not is_own_ssml("<speak>" + "x" * MAX_SPEECH_CHARS + "</speak>")
+    assert not is_own_ssml("<p>not speak</p>")

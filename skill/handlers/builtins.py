@@ -17,7 +17,7 @@ from ask_sdk_model.ui import SimpleCard
 from skill import intents, session
 from skill.dialog import dialog_for
 from skill.handlers.common import Services, SkillHandler, load_progress, reply
-from skill.speech import Speech
+from skill.speech import Speech, is_own_ssml, plain
 
 log = logging.getLogger(__name__)
 
@@ -134,14 +134,25 @@ class RepeatHandler(SkillHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = self.state(handler_input).last
-        if last is None:
+        if last is None or not replayable(last):
             dialog = self.dialog(handler_input)
             return self.what_next(handler_input, Speech().say(dialog.text("nothing_to_repeat")))
         builder = handler_input.response_builder.speak(last.ssml)
-        builder.ask(last.reprompt or last.ssml)
+        builder.ask(last.reprompt)
         if last.card_title and last.card_text:
             builder.set_card(SimpleCard(title=last.card_title, content=last.card_text))
         return builder.response
+
+
+def replayable(last: session.Spoken) -> bool:
+    """Whether the last response kept in the session is still one the skill would say: speech
+    and reprompt are its own SSML, and the reprompt asks a question."""
+    return (
+        is_own_ssml(last.ssml)
+        and last.reprompt is not None
+        and is_own_ssml(last.reprompt)
+        and plain(last.reprompt).endswith("?")
+    )
 
 
 class SessionEndedHandler(SkillHandler):
