@@ -7,6 +7,7 @@
     python -m skill test FILE...          run conversation files (tests/conversations/*.yaml)
     python -m skill serve [--dev]         the HTTPS endpoint's Flask app, locally
     python -m skill package DIR           an ASK CLI skill package
+    python -m skill bench [--quick]       figures against baselines (benchmarks/README.md)
     (ask and chat take --url URL to talk to a running endpoint instead of in-process)
 
 Each command is a (configure, run) pair in COMMANDS; add a command by adding a pair.
@@ -190,6 +191,21 @@ def _run_package(args: argparse.Namespace) -> int:
     return run_package(args)
 
 
+# --- bench
+
+
+def _configure_bench(parser: argparse.ArgumentParser) -> None:
+    from benchmarks.run import add_arguments
+
+    add_arguments(parser)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from benchmarks.run import run
+
+    return run(args)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Run]] = {
     "model": ("regenerate interaction_model/", _no_options, _run_model),
     "ask": (
@@ -202,6 +218,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Run]] 
     "package": ("write an ASK CLI skill package", _configure_package, _run_package),
     "check": ("certification checks, offline", _configure_check, _run_check),
     "test": ("run conversation files against the skill", _configure_test, _run_test),
+    "bench": ("benchmarks against baselines, as a table", _configure_bench, _run_bench),
 }
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from skill.content import read_yaml
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 BASE = "en"
 DEFAULT_LOCALE = "en-GB"
@@ -23,7 +25,7 @@ class DialogError(ValueError):
 
 def _read(path: Path) -> dict[str, tuple[str, ...]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DialogError(f"{path}: cannot be read: {exc}") from exc
     if not isinstance(data, dict):

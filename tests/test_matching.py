@@ -204,3 +204,22 @@ def test_evaluate_reports_misses(tmp_path: Path, matcher: Matcher) -> None:
     assert (report.answered, report.in_scope, report.rejected, report.out_of_scope) == (1, 2, 1, 2)
     assert len(report.misses) == 2
     assert "saying ['300 million']" in report.misses[1]
+
+
+def test_our_bm25_scores_as_bm25s_does(matcher: Matcher) -> None:
+    # Matching carries its own BM25 to keep numpy out of the skill; it must agree with bm25s.
+    bm25s = pytest.importorskip("bm25s")
+    from skill.matching import _Index
+
+    entries = load_content().entries
+    documents = [matcher.terms(text) for e in entries for text in (e.question, *e.asked_as)]
+    ours = _Index(documents)
+    theirs = bm25s.BM25()
+    theirs.index(documents, show_progress=False)
+    for question in ("how big was the loan", "why did mao distrust stalin", "treaty terms"):
+        terms = list(dict.fromkeys(matcher.terms(question)))
+        expected = sum(
+            theirs.get_scores([theirs.vocab_dict[t]]) for t in terms if t in theirs.vocab_dict
+        )
+        got = ours.scores(terms, [1.0] * len(terms))
+        assert got == pytest.approx(list(expected), rel=1e-5, abs=1e-6)

@@ -141,5 +141,5 @@ class ListTopicsHandler(SkillHandler):
         dialog = self.dialog(handler_input)
         titles = [section.title for section in self.services.content.sections]
         speech = Speech().say(dialog.text("list_topics", topics=dialog.join(titles)))
-        speech.say(self.examples(handler_input))
+        speech.say(self.examples(handler_input), dialog.text("list_topics_quiz"))
         return self.what_next(handler_input, speech)
