@@ -32,19 +32,9 @@ GOAL_MB = 60.0
 def _hello_app() -> Any:
     """The endpoint app serving the hello-world skill, verifying as create_test_app does."""
     from benchmarks.skills import hello_world_skill
-    from skill.app import create_app
-    from skill.config import Config
-    from skill.verify import Verifier, load_certificates
-    from tests.pki import CERT_URL, FakeFetcher
+    from tests.pki import create_test_app
 
-    directory = Path(os.environ[PKI_DIR_ENV])
-    config = Config.from_env()
-    verifier = Verifier(
-        skill_id=config.skill_id,
-        roots=load_certificates((directory / "root.pem").read_bytes()),
-        fetcher=FakeFetcher({CERT_URL: (directory / "chain.pem").read_bytes()}),
-    )
-    return create_app(config, skill=hello_world_skill(), verifier=verifier)
+    return create_test_app(skill=hello_world_skill())
 
 
 def serve(which: str, count: int, requests_path: Path) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -202,8 +203,9 @@ def write_pki(directory: Path, pki: Pki) -> None:
     (directory / "chain.pem").write_bytes(pki.chain())
 
 
-def create_test_app() -> Flask:
-    """The real app, trusting the test root and fetching the test chain from a file."""
+def create_test_app(skill: Any = None) -> Flask:
+    """The real app (or another skill behind it), trusting the test root and fetching the test
+    chain from a file."""
     from skill.app import create_app
     from skill.config import Config
     from skill.verify import load_certificates
@@ -215,4 +217,4 @@ def create_test_app() -> Flask:
         roots=load_certificates((directory / "root.pem").read_bytes()),
         fetcher=FakeFetcher({CERT_URL: (directory / "chain.pem").read_bytes()}),
     )
-    return create_app(config, verifier=verifier)
+    return create_app(config, skill=skill, verifier=verifier)
