@@ -167,12 +167,25 @@ def to_attributes(state: SessionState) -> dict[str, Any]:
     return {_KEY: raw}
 
 
+# The state last read or written for a request, kept on its HandlerInput with the attributes
+# it belongs to: every handler's can_handle asks for it, and parsing is the costly part.
+_CACHE = "_session_state"
+
+
 def load(handler_input: HandlerInput, entry_exists: Known, item_exists: Known) -> SessionState:
-    """The session state of the current request."""
+    """The session state of the current request, parsed once per version of the attributes."""
     attributes = handler_input.attributes_manager.session_attributes
-    return from_attributes(attributes, entry_exists, item_exists)
+    cached = getattr(handler_input, _CACHE, None)
+    if cached is not None and cached[0] is attributes:
+        return cached[1]
+    state = from_attributes(attributes, entry_exists, item_exists)
+    setattr(handler_input, _CACHE, (attributes, state))
+    return state
 
 
 def save(handler_input: HandlerInput, state: SessionState) -> None:
     """Write the session state into the response's session attributes."""
-    handler_input.attributes_manager.session_attributes = to_attributes(state)
+    attributes = to_attributes(state)
+    handler_input.attributes_manager.session_attributes = attributes
+    # What was written is what the next load in this request would parse back.
+    setattr(handler_input, _CACHE, (attributes, state))

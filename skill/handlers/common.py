@@ -20,9 +20,6 @@ from skill.matching import Matcher
 from skill.session import SessionState
 from skill.speech import Speech, card_text
 
-# The request's session state as last parsed, kept on its HandlerInput with the attributes parsed.
-_PARSED_STATE = "_parsed_session_state"
-
 
 @dataclass(frozen=True)
 class Services:
@@ -40,17 +37,8 @@ class Services:
         return self.content.has_item(item_id)
 
     def state(self, handler_input: HandlerInput) -> SessionState:
-        """This session's state; ids that no longer exist in the content count as no state.
-
-        Parsed once per request, though every handler's can_handle asks, and again only once
-        the attributes were replaced (session.save assigns new ones; nothing edits them)."""
-        attributes = handler_input.attributes_manager.session_attributes
-        parsed = getattr(handler_input, _PARSED_STATE, None)
-        if parsed is not None and parsed[0] is attributes:
-            return parsed[1]
-        state = session.load(handler_input, self.has_entry, self.has_item)
-        setattr(handler_input, _PARSED_STATE, (attributes, state))
-        return state
+        """This session's state; ids that no longer exist in the content count as no state."""
+        return session.load(handler_input, self.has_entry, self.has_item)
 
 
 class SkillHandler(AbstractRequestHandler):
