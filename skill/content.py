@@ -22,6 +22,7 @@ CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 # Alexa speaks at most 8,000 characters per response; one answer must fit well inside that so
 # that the lead, the list wording and the closing question still fit.
 MAX_ANSWER_CHARS = 2000
+MIN_ENTRIES = 3
 
 
 class ContentError(ValueError):
@@ -512,6 +513,14 @@ def load_content(directory: str | Path = CONTENT_DIR) -> Content:
                 reason = f"duplicate {what} id {ident!r}, also in {seen[what, ident]}"
                 raise ContentError(topic.file, entry, "id", reason)
             seen[what, ident] = topic.file
+    # The skill names two example questions and three things it can answer, and a quiz needs
+    # a question: less content would fail on every launch rather than here.
+    entries = sum(len(topic.entries) for topic in topics)
+    if entries < MIN_ENTRIES:
+        reason = f"{entries} entries in all; the skill needs at least {MIN_ENTRIES}"
+        raise ContentError(directory, None, "entries", reason)
+    if not any(topic.quiz for topic in topics):
+        raise ContentError(directory, None, "quiz", "no quiz items in any topic")
     return Content(topics)
 
 

@@ -6,7 +6,7 @@ The handlers turn these values into speech; session.py turns the state into sess
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from skill.content import QuizItem
@@ -170,11 +170,11 @@ def stay(state: QuizState) -> QuizState:
     return replace(state, phase=Phase.ASKING, leave_for=None)
 
 
-def weakest_section(state: QuizState, items: Mapping[str, QuizItem]) -> str | None:
+def weakest_section(state: QuizState, item_by_id: Callable[[str], QuizItem]) -> str | None:
     """The section that lost most points in this quiz, or None when nothing was lost."""
     lost: dict[str, float] = {}
     for given in state.answers:
-        item = items.get(given.item_id)
-        if item is not None and given.points < 1:
-            lost[item.section] = lost.get(item.section, 0.0) + 1 - given.points
+        if given.points < 1:
+            section = item_by_id(given.item_id).section
+            lost[section] = lost.get(section, 0.0) + 1 - given.points
     return max(lost, key=lambda section: lost[section]) if lost else None

@@ -265,3 +265,12 @@ def test_the_examples_vary(clock, store):
     talk = Talk(InProcess(skill), Simulator("en-GB", clock=clock))
     welcomes = {talk.launch().speech for _ in range(5)}
     assert len(welcomes) > 1
+
+
+@pytest.mark.parametrize("words", ["what can i ask about", "how am i doing"])
+def test_yes_after_another_question_does_not_read_an_old_answer(talk, words):
+    entry = split_entry()
+    parts = split_points(entry.answer.lead, entry.answer.points)
+    talk.intent(intents.TOPIC, topic=entry.title.lower())
+    talk.say(words)
+    assert entry.answer.points[parts[1].first] not in talk.say("yes").speech

@@ -133,7 +133,20 @@ VALID: dict[str, Any] = {
             "facts": ["F6"],
             "names": ["china", "ussr"],
             "answer": {"lead": "It was 300 million dollars.", "points": []},
-        }
+        },
+        *(
+            {
+                "id": f"other-{n}",
+                "title": f"Another entry {n}",
+                "section": "treaty",
+                "question": f"What is fact {n}?",
+                "asked_as": [],
+                "facts": ["F1"],
+                "names": [],
+                "answer": {"lead": f"Fact {n} is this.", "points": []},
+            }
+            for n in (1, 2)
+        ),
     ],
     "quiz": [
         {
@@ -386,6 +399,20 @@ def test_topics_are_merged(tmp_path: Path) -> None:
     assert content.section("other-section").title == "the other section"
     assert content.item("terms").kind is ItemKind.MULTI
     assert [t.id for t in content.topics] == ["test-topic", "other"]
+
+
+def test_too_few_entries_to_give_examples_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {**VALID, "entries": VALID["entries"][:2]})
+    with pytest.raises(ContentError, match="at least 3") as error:
+        load_content(tmp_path)
+    assert error.value.field == "entries"
+
+
+def test_content_without_any_quiz_item_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {k: v for k, v in VALID.items() if k != "quiz"})
+    with pytest.raises(ContentError, match="no quiz items") as error:
+        load_content(tmp_path)
+    assert error.value.field == "quiz"
 
 
 def test_empty_directory_is_refused(tmp_path: Path) -> None:

@@ -123,9 +123,9 @@ def test_the_weakest_section_is_where_most_points_were_lost():
     state = quiz.answer(state, BY_ID["a"], "stalin", {}).state
     state = quiz.skip(state).state
     state = quiz.answer(state, BY_ID["d"], "lenin", {}).state
-    assert quiz.weakest_section(state, BY_ID) == "treaty"
+    assert quiz.weakest_section(state, BY_ID.__getitem__) == "treaty"
 
 
 def test_no_weakest_section_after_a_perfect_quiz():
     state = quiz.answer(quiz.start(["a"]), BY_ID["a"], "stalin", {}).state
-    assert quiz.weakest_section(state, BY_ID) is None
+    assert quiz.weakest_section(state, BY_ID.__getitem__) is None

@@ -274,3 +274,16 @@ def test_a_returning_student_is_welcomed_back_and_offered_a_quiz(talk):
     talk.say("stop")
     turn = talk.launch()
     assert said(turn, "welcome_back") and said(turn, "launch_quiz_offer")
+
+
+@pytest.mark.parametrize("words", ["how am i doing", "help", "what can i ask about"])
+def test_yes_after_another_question_does_not_start_an_unoffered_quiz(talk, words):
+    run_quiz(talk, right_answer)
+    turn = talk.say(words)
+    assert not said(turn, "another_quiz") and quiz_of(turn) is None
+    assert "Question 1 of" not in talk.say("yes").speech
+
+
+def test_the_answer_is_said_with_one_full_stop(talk):
+    start(talk)
+    assert ".." not in talk.say("skip").speech

@@ -48,15 +48,11 @@ class HelpHandler(SkillHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
         state = self.state(handler_input)
-        speech = Speech()
         if state.reading is not None:
-            speech.say(dialog.text("help_more"))
-            question, reprompt = dialog.text("more_question"), dialog.text("more_reprompt")
-        else:
-            speech.say(dialog.text("help"), self.examples(handler_input))
-            question, reprompt = dialog.text("launch_question"), dialog.text("reprompt")
-        speech.say(dialog.text("help_commands"))
-        return reply(handler_input, speech, question=question, reprompt=reprompt)
+            speech = Speech().say(dialog.text("help_more"), dialog.text("help_commands"))
+            return self.offer_more(handler_input, speech)
+        speech = Speech().say(dialog.text("help"), self.examples(handler_input))
+        return self.what_next(handler_input, speech.say(dialog.text("help_commands")))
 
 
 class StopHandler(SkillHandler):
@@ -82,14 +78,7 @@ class NoHandler(StopHandler):
         state = self.state(handler_input)
         if state.reading is None:
             return super().handle(handler_input)
-        dialog = self.dialog(handler_input)
-        session.save(handler_input, state.but(reading=None))
-        return reply(
-            handler_input,
-            Speech(),
-            question=dialog.text("after_answer_question"),
-            reprompt=dialog.text("answer_reprompt"),
-        )
+        return self.after_answer(handler_input, Speech())
 
 
 class HomeHandler(SkillHandler):
@@ -119,11 +108,8 @@ class FallbackHandler(SkillHandler):
         state = self.state(handler_input)
         speech = Speech().say(dialog.text("fallback"))
         if state.reading is not None:
-            question, reprompt = dialog.text("more_question"), dialog.text("more_reprompt")
-        else:
-            speech.say(self.examples(handler_input))
-            question, reprompt = dialog.text("launch_question"), dialog.text("reprompt")
-        return reply(handler_input, speech, question=question, reprompt=reprompt)
+            return self.offer_more(handler_input, speech)
+        return self.what_next(handler_input, speech.say(self.examples(handler_input)))
 
 
 class RepeatHandler(SkillHandler):

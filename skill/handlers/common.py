@@ -17,6 +17,7 @@ from skill import progress, session
 from skill.content import Content, Entry
 from skill.dialog import Chooser, Dialog, dialog_for
 from skill.matching import Matcher
+from skill.quiz import Phase
 from skill.session import SessionState
 from skill.speech import Speech, card_text
 
@@ -61,13 +62,47 @@ class SkillHandler(AbstractRequestHandler):
         )
 
     def what_next(self, handler_input: HandlerInput, speech: Speech) -> Response:
-        """End the turn by asking what to revise, the skill's home question."""
+        """End the turn by asking what to revise, the skill's home question.
+
+        That question replaces any yes/no question asked before it ("hear more?", "another
+        quiz?"), so a later "yes" cannot answer one the student no longer hears."""
+        self.drop_pending(handler_input)
         dialog = self.dialog(handler_input)
         return reply(
             handler_input,
             speech,
             question=dialog.text("launch_question"),
             reprompt=dialog.text("reprompt"),
+        )
+
+    def drop_pending(self, handler_input: HandlerInput) -> None:
+        """Forget a yes/no question the next question replaces: "hear more?" of a split answer
+        and "another quiz?" of a finished quiz (a quiz still running is kept)."""
+        state = self.state(handler_input)
+        finished = state.quiz is not None and state.quiz.phase is Phase.FINISHED
+        if state.reading is not None or finished:
+            quiz = None if finished else state.quiz
+            session.save(handler_input, state.but(reading=None, quiz=quiz))
+
+    def offer_more(self, handler_input: HandlerInput, speech: Speech) -> Response:
+        """End the turn by asking again whether to hear the rest of a split answer."""
+        dialog = self.dialog(handler_input)
+        return reply(
+            handler_input,
+            speech,
+            question=dialog.text("more_question"),
+            reprompt=dialog.text("more_reprompt"),
+        )
+
+    def after_answer(self, handler_input: HandlerInput, speech: Speech) -> Response:
+        """End the turn after an answer (or a "don't know") by asking for the next question."""
+        self.drop_pending(handler_input)
+        dialog = self.dialog(handler_input)
+        return reply(
+            handler_input,
+            speech,
+            question=dialog.text("after_answer_question"),
+            reprompt=dialog.text("answer_reprompt"),
         )
 
     def some_titles(self, count: int = 3) -> Sequence[str]:

@@ -68,13 +68,7 @@ class QuestionHandler(SkillHandler):
             dialog.text("dont_know"),
             dialog.text("can_answer", topics=dialog.join(self.some_titles())),
         )
-        session.save(handler_input, self.state(handler_input).but(reading=None, quiz=None))
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("after_answer_question"),
-            reprompt=dialog.text("answer_reprompt"),
-        )
+        return self.after_answer(handler_input, speech)
 
     def read(self, handler_input: HandlerInput, entry: Entry, part: int) -> Response:
         """Read one part of an entry's answer; a long answer ends by offering more."""
@@ -122,12 +116,8 @@ class MoreHandler(QuestionHandler):
             parts = split_points(entry.answer.lead, entry.answer.points)
             if reading.next_part < len(parts):
                 return self.read(handler_input, entry, reading.next_part)
-        dialog = self.dialog(handler_input)
-        return reply(
-            handler_input,
-            Speech().say(dialog.text("nothing_more")),
-            question=dialog.text("after_answer_question"),
-            reprompt=dialog.text("answer_reprompt"),
+        return self.after_answer(
+            handler_input, Speech().say(self.dialog(handler_input).text("nothing_more"))
         )
 
 

@@ -32,8 +32,9 @@ def spoken_score(dialog: Dialog, score: float) -> str:
 class QuizHandler(SkillHandler):
     """Shared steps: the current question, said aloud, and saving the quiz."""
 
-    def items(self) -> dict[str, QuizItem]:
-        return {item.id: item for item in self.services.content.items}
+    def item(self, state: QuizState) -> QuizItem:
+        """The question being asked."""
+        return self.services.content.item(quiz.current(state))
 
     def active(self, handler_input: HandlerInput) -> QuizState | None:
         """The quiz waiting for an answer (or for a yes/no about leaving it), if any."""
@@ -42,7 +43,7 @@ class QuizHandler(SkillHandler):
 
     def question(self, dialog: Dialog, state: QuizState) -> str:
         """The current question, with its options for a choice item; it ends with "?"."""
-        item = self.items()[quiz.current(state)]
+        item = self.item(state)
         if item.kind is not ItemKind.CHOICE:
             return item.question
         letters = dialog.variants("letters")
@@ -80,7 +81,7 @@ class QuizHandler(SkillHandler):
         speech.say(
             dialog.text("final_score", score=spoken_score(dialog, state.score), total=str(total))
         )
-        section = quiz.weakest_section(state, self.items())
+        section = quiz.weakest_section(state, self.services.content.item)
         if section is None:
             speech.say(dialog.text("perfect"))
         else:
@@ -208,7 +209,7 @@ class QuizAnswerHandler(QuizHandler):
             return self.ask(
                 handler_input, Speech().say(self.dialog(handler_input).text("quiz_fallback")), state
             )
-        item = self.items()[quiz.current(state)]
+        item = self.item(state)
         step = quiz.answer(state, item, spoken, self.services.content.aliases)
         return self.after(handler_input, item, step)
 
@@ -228,7 +229,9 @@ class QuizAnswerHandler(QuizHandler):
         if given.outcome is Outcome.RIGHT:
             speech.say(dialog.text("right_after_hint" if given.hinted else "right"))
         elif given.outcome is Outcome.SKIPPED:
-            speech.say(dialog.text("skipped"), dialog.text("the_answer_is", answer=item.answer))
+            speech.say(
+                dialog.text("skipped"), dialog.text("the_answer_is", answer=item.answer.rstrip("."))
+            )
         else:
             speech.say(dialog.text("partly" if given.outcome is Outcome.PARTLY else "wrong"))
             if step.mark is not None and step.mark.missed_points:
@@ -236,7 +239,7 @@ class QuizAnswerHandler(QuizHandler):
                     dialog.text("missed_points", points=dialog.join(list(step.mark.missed_points)))
                 )
             else:
-                speech.say(dialog.text("the_answer_is", answer=item.answer))
+                speech.say(dialog.text("the_answer_is", answer=item.answer.rstrip(".")))
         speech.say(item.why)
         if step.finished:
             return self.finish(handler_input, speech.pause(), step.state)
@@ -258,7 +261,7 @@ class SkipHandler(QuizAnswerHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = quiz.stay(self.active(handler_input))
-        item = self.items()[quiz.current(state)]
+        item = self.item(state)
         return self.after(handler_input, item, quiz.skip(state))
 
 
@@ -273,7 +276,7 @@ class HintHandler(QuizHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = quiz.stay(self.active(handler_input))
         dialog = self.dialog(handler_input)
-        item = self.items()[quiz.current(state)]
+        item = self.item(state)
         key = "hint_again" if state.hinted else "hint"
         speech = Speech().say(dialog.text(key, hint=item.hint))
         return self.ask(handler_input, speech, quiz.take_hint(state))
