@@ -28,7 +28,7 @@ import Stemmer
 from rapidfuzz import fuzz, process
 
 from skill.content import ItemKind, QuizItem
-from skill.numbers import as_year, format_number, normalise_numbers
+from skill.numbers import as_year, format_number, is_number, normalise_numbers
 
 # Longer answers are not a student answering but a list of guesses, or junk.
 MAX_ANSWER_WORDS = 60
@@ -164,7 +164,6 @@ _CHOICE_FILLERS = _word_set(
 )
 
 _stemmer = Stemmer.Stemmer("english")
-_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
@@ -195,10 +194,6 @@ class _Lexicon:
     names: frozenset[str]  # canonical terms that name a person, place, people or event
     fuzzy_targets: tuple[str, ...]  # single words a misspelling may be corrected to
     known_words: frozenset[str]  # words never corrected
-
-
-def _is_number(token: str) -> bool:
-    return bool(_NUMBER.match(token))
 
 
 def _surface(text: str) -> list[str]:
@@ -272,13 +267,13 @@ def _terms(text: str, lexicon: _Lexicon, extra_targets: tuple[str, ...] = ()) ->
             elif word in _NEGATORS:
                 terms.append(_Term(NOT, clause))
             elif word not in _STOPWORDS:
-                text_ = word if _is_number(word) else _stemmer.stemWord(word)
+                text_ = word if is_number(word) else _stemmer.stemWord(word)
                 terms.append(_Term(text_, clause))
     return terms
 
 
 def _number_value(term: str) -> float | None:
-    return float(term) if _is_number(term) else None
+    return float(term) if is_number(term) else None
 
 
 @dataclass(frozen=True)
@@ -440,7 +435,7 @@ def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
 
 
 def _options_are_numbers(item: QuizItem) -> bool:
-    return any(_is_number(w) for option in item.options for w in _surface(option))
+    return any(is_number(w) for option in item.options for w in _surface(option))
 
 
 def _choice_by_letter(item: QuizItem, spoken: str) -> int | None:

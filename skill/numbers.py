@@ -21,7 +21,8 @@ _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _OH_YEAR = re.compile(r"\b(1[0-9]|20) (?:oh|o) ([1-9])\b")
 
 
-def _is_number(token: str) -> bool:
+def is_number(token: str) -> bool:
+    """Whether a token is digits, with an optional decimal part."""
     return bool(_NUMBER.match(token))
 
 
@@ -44,8 +45,8 @@ def _join_magnitudes(tokens: list[str]) -> list[str]:
     for token in tokens:
         if (
             out
-            and _is_number(token)
-            and _is_number(out[-1])
+            and is_number(token)
+            and is_number(out[-1])
             and _is_magnitude(float(token))
             and 0 < float(out[-1]) < float(token)
         ):

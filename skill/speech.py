@@ -95,16 +95,6 @@ class Speech:
             self.say(f"{label}, {point}")
         return self
 
-    def extend(self, other: Speech) -> Speech:
-        """Append another utterance's parts, with a short pause between."""
-        if other._parts:
-            self.pause()
-            self._parts.extend(other._parts)
-        return self
-
-    def __len__(self) -> int:
-        return len(self.ssml())
-
     def ssml(self) -> str:
         """The SSML document; raises SpeechTooLong past Alexa's limit."""
         text = "<speak>" + " ".join(self._parts) + "</speak>"
