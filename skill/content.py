@@ -151,20 +151,34 @@ class Content:
         object.__setattr__(self, "_sections", {s.id: s for t in self.topics for s in t.sections})
         object.__setattr__(self, "_aliases", aliases)
 
-    @property
+    # Derived once, on first use: every request asks for these, and the content never changes.
+    @functools.cached_property
     def entries(self) -> tuple[Entry, ...]:
         """All entries, topic by topic, in file order."""
         return tuple(self._entries.values())
 
-    @property
+    @functools.cached_property
     def items(self) -> tuple[QuizItem, ...]:
         """All quiz items, topic by topic, in file order."""
         return tuple(self._items.values())
 
-    @property
+    @functools.cached_property
     def sections(self) -> tuple[Section, ...]:
         """All sections, topic by topic, in file order."""
         return tuple(self._sections.values())
+
+    @functools.cached_property
+    def quiz_facts(self) -> tuple[str, ...]:
+        """The fact ids the quiz items test, once each, in content order."""
+        return tuple(dict.fromkeys(fact for item in self.items for fact in item.facts))
+
+    @functools.cached_property
+    def facts_by_section(self) -> Mapping[str, tuple[str, ...]]:
+        """Section id -> the fact ids its quiz items test."""
+        sections: dict[str, list[str]] = {}
+        for item in self.items:
+            sections.setdefault(item.section, []).extend(item.facts)
+        return {section: tuple(dict.fromkeys(facts)) for section, facts in sections.items()}
 
     @property
     def aliases(self) -> Mapping[str, tuple[str, ...]]:

@@ -102,8 +102,7 @@ class QuizHandler(SkillHandler):
         dialog = self.dialog(handler_input)
         content = self.services.content
         learnt = load_progress(handler_input)
-        facts = [fact for item in content.items for fact in item.facts]
-        order = progress.order_for_quiz(learnt, list(dict.fromkeys(facts)), now_of(handler_input))
+        order = progress.order_for_quiz(learnt, content.quiz_facts, now_of(handler_input))
         count = quiz.question_count(count, len(content.items))
         state = quiz.start(quiz.choose_items(content.items, order, count, section))
         total = str(len(state.item_ids))
@@ -407,10 +406,7 @@ class ProgressHandler(QuizHandler):
         if not learnt.facts:
             speech.say(dialog.text("progress_none"))
         else:
-            sections: dict[str, list[str]] = {}
-            for item in content.items:
-                sections.setdefault(item.section, []).extend(item.facts)
-            summary = progress.summarise(learnt, sections, now_of(handler_input))
+            summary = progress.summarise(learnt, content.facts_by_section, now_of(handler_input))
             speech.say(
                 dialog.text("progress", secure=str(summary.secure), total=str(summary.total))
             )
