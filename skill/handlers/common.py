@@ -61,19 +61,34 @@ class SkillHandler(AbstractRequestHandler):
             "examples", first=first.question, second=second.question
         )
 
+    def end_with(
+        self, handler_input: HandlerInput, speech: Speech, question_key: str, reprompt_key: str
+    ) -> Response:
+        """End the turn with one of the skill's questions and its reprompt, by dialog key."""
+        dialog = self.dialog(handler_input)
+        return reply(
+            handler_input,
+            speech,
+            question=dialog.text(question_key),
+            reprompt=dialog.text(reprompt_key),
+        )
+
     def what_next(self, handler_input: HandlerInput, speech: Speech) -> Response:
         """End the turn by asking what to revise, the skill's home question.
 
         That question replaces any yes/no question asked before it ("hear more?", "another
         quiz?"), so a later "yes" cannot answer one the student no longer hears."""
         self.drop_pending(handler_input)
-        dialog = self.dialog(handler_input)
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("launch_question"),
-            reprompt=dialog.text("reprompt"),
-        )
+        return self.end_with(handler_input, speech, "launch_question", "reprompt")
+
+    def after_answer(self, handler_input: HandlerInput, speech: Speech) -> Response:
+        """End the turn after an answer (or a "don't know") by asking for the next question."""
+        self.drop_pending(handler_input)
+        return self.end_with(handler_input, speech, "after_answer_question", "answer_reprompt")
+
+    def offer_more(self, handler_input: HandlerInput, speech: Speech) -> Response:
+        """End the turn by asking again whether to hear the rest of a split answer."""
+        return self.end_with(handler_input, speech, "more_question", "more_reprompt")
 
     def drop_pending(self, handler_input: HandlerInput) -> None:
         """Forget a yes/no question the next question replaces: "hear more?" of a split answer
@@ -83,27 +98,6 @@ class SkillHandler(AbstractRequestHandler):
         if state.reading is not None or finished:
             quiz = None if finished else state.quiz
             session.save(handler_input, state.but(reading=None, quiz=quiz))
-
-    def offer_more(self, handler_input: HandlerInput, speech: Speech) -> Response:
-        """End the turn by asking again whether to hear the rest of a split answer."""
-        dialog = self.dialog(handler_input)
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("more_question"),
-            reprompt=dialog.text("more_reprompt"),
-        )
-
-    def after_answer(self, handler_input: HandlerInput, speech: Speech) -> Response:
-        """End the turn after an answer (or a "don't know") by asking for the next question."""
-        self.drop_pending(handler_input)
-        dialog = self.dialog(handler_input)
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("after_answer_question"),
-            reprompt=dialog.text("answer_reprompt"),
-        )
 
     def some_titles(self, count: int = 3) -> Sequence[str]:
         """A few things the skill can answer, for when it can't answer what was asked."""
