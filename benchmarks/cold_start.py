@@ -8,13 +8,11 @@ both find their bytecode compiled and their files in the page cache.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.report import Row, median, ratio_goal
+from benchmarks.report import Row, median, ratio_goal, run_for_json
 from skill.simulator import SIMULATED_SKILL_ID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,18 +40,14 @@ def _environment() -> dict[str, str]:
 
 def time_imports(imports: str) -> float:
     """Seconds a fresh interpreter takes to run `imports`."""
-    done = subprocess.run(
+    seconds = run_for_json(
         [sys.executable, "-c", _TIMED.format(imports=imports)],
         cwd=ROOT,
         env=_environment(),
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
+        what="cold start run",
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"cold start run failed:\n{done.stderr}")
-    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+    return float(seconds)
 
 
 def measure(runs: int) -> list[Row]:

@@ -14,14 +14,13 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.report import Row, bound_goal, ratio_goal
+from benchmarks.report import Row, bound_goal, ratio_goal, run_for_json
 from benchmarks.signed import PKI_DIR_ENV, write_requests
 from skill.simulator import SIMULATED_SKILL_ID
 
@@ -77,18 +76,13 @@ def _run_worker(which: str, count: int, requests: Mapping[str, Any], directory: 
         "PROGRESS_STORE": f"sqlite:///{directory / 'progress.sqlite3'}",
         "LOG_LEVEL": "WARNING",
     }
-    done = subprocess.run(
+    return run_for_json(
         [sys.executable, "-m", "benchmarks.memory", which, str(count), str(path)],
         cwd=ROOT,
         env=environment,
-        capture_output=True,
-        text=True,
         timeout=300,
-        check=False,
+        what="memory worker",
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"memory worker failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def measure(count: int, requests: Mapping[str, Any]) -> list[Row]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -124,3 +128,15 @@ def machine() -> str:
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return f"{model}, {cores} cores, Python {sys.version.split()[0]} on {platform.system()}"
+
+
+def run_for_json(
+    command: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float, what: str
+) -> Any:
+    """Run a measuring subprocess and read the JSON it prints last; fail loudly with its stderr."""
+    done = subprocess.run(
+        list(command), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
