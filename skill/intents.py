@@ -12,14 +12,39 @@ LIST_TOPICS = "ListTopicsIntent"  # "what can I ask about"
 MORE = "MoreIntent"  # "more", "tell me more": the next part of a split answer
 
 # Free-form questions on AMAZON.SearchQuery, one intent per carrier phrase. Alexa strips the
-# carrier from the slot value, so the backend puts it back (see QUESTION_CARRIERS).
+# carrier from the slot value, so the backend puts it back (see QUESTION_CARRIERS). Every form a
+# student starts a question with needs its own carrier: real Alexa sends a question that matches
+# no sample to FallbackIntent, with no text (see README, "The simulator").
 WHAT_QUESTION = "WhatQuestionIntent"
 WHY_QUESTION = "WhyQuestionIntent"
 HOW_QUESTION = "HowQuestionIntent"
 WHO_QUESTION = "WhoQuestionIntent"
 WHEN_QUESTION = "WhenQuestionIntent"
+WHERE_QUESTION = "WhereQuestionIntent"
+WHICH_QUESTION = "WhichQuestionIntent"
 TELL_ME_ABOUT_QUESTION = "TellMeAboutQuestionIntent"
+TELL_ME_QUESTION = "TellMeQuestionIntent"
 EXPLAIN_QUESTION = "ExplainQuestionIntent"
+DESCRIBE_QUESTION = "DescribeQuestionIntent"
+OUTLINE_QUESTION = "OutlineQuestionIntent"
+NAME_QUESTION = "NameQuestionIntent"
+LIST_QUESTION = "ListQuestionIntent"
+GIVE_QUESTION = "GiveQuestionIntent"
+STATE_QUESTION = "StateQuestionIntent"
+DID_QUESTION = "DidQuestionIntent"
+DO_QUESTION = "DoQuestionIntent"
+DOES_QUESTION = "DoesQuestionIntent"
+WAS_QUESTION = "WasQuestionIntent"
+WERE_QUESTION = "WereQuestionIntent"
+IS_QUESTION = "IsQuestionIntent"
+ARE_QUESTION = "AreQuestionIntent"
+WOULD_QUESTION = "WouldQuestionIntent"
+COULD_QUESTION = "CouldQuestionIntent"
+IN_WHAT_WAYS_QUESTION = "InWhatWaysQuestionIntent"
+HOW_FAR_QUESTION = "HowFarQuestionIntent"
+TO_WHAT_EXTENT_QUESTION = "ToWhatExtentQuestionIntent"
+IN_QUESTION = "InQuestionIntent"  # "in nineteen fifty eight what did china say"
+WHAT_ABOUT_QUESTION = "WhatAboutQuestionIntent"  # "what about the loan": a follow-up
 
 QUESTION_CARRIERS: dict[str, str] = {
     WHAT_QUESTION: "what",
@@ -27,10 +52,39 @@ QUESTION_CARRIERS: dict[str, str] = {
     HOW_QUESTION: "how",
     WHO_QUESTION: "who",
     WHEN_QUESTION: "when",
+    WHERE_QUESTION: "where",
+    WHICH_QUESTION: "which",
     TELL_ME_ABOUT_QUESTION: "tell me about",
+    TELL_ME_QUESTION: "tell me",
     EXPLAIN_QUESTION: "explain",
+    DESCRIBE_QUESTION: "describe",
+    OUTLINE_QUESTION: "outline",
+    NAME_QUESTION: "name",
+    LIST_QUESTION: "list",
+    GIVE_QUESTION: "give",
+    STATE_QUESTION: "state",
+    DID_QUESTION: "did",
+    DO_QUESTION: "do",
+    DOES_QUESTION: "does",
+    WAS_QUESTION: "was",
+    WERE_QUESTION: "were",
+    IS_QUESTION: "is",
+    ARE_QUESTION: "are",
+    WOULD_QUESTION: "would",
+    COULD_QUESTION: "could",
+    IN_WHAT_WAYS_QUESTION: "in what ways",
+    HOW_FAR_QUESTION: "how far",
+    TO_WHAT_EXTENT_QUESTION: "to what extent",
+    IN_QUESTION: "in",
+    WHAT_ABOUT_QUESTION: "what about",
 }
 
+# Carriers that ask for the points as a list ("name the four terms"), and those that ask for the
+# reasons ("explain why ...").
+LIST_CARRIERS = frozenset({NAME_QUESTION, LIST_QUESTION, GIVE_QUESTION, STATE_QUESTION,
+                           OUTLINE_QUESTION, IN_WHAT_WAYS_QUESTION})  # fmt: skip
+REASON_CARRIERS = frozenset({WHY_QUESTION, EXPLAIN_QUESTION, HOW_FAR_QUESTION,
+                             TO_WHAT_EXTENT_QUESTION})  # fmt: skip
 
 
 def restore_carrier(intent_name: str, query: str) -> str:

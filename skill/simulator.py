@@ -34,13 +34,18 @@ _API_ENDPOINTS = {
 }
 _DEFAULT_API_ENDPOINT = "https://api.eu.amazonalexa.com"
 
-# Custom types whose slot takes any words even alone in a sample, as an open catch-all does on
-# Alexa. Other custom slots take any words only with literal words around them ("quiz me on
-# {topic}"); alone ("{topic}") they take only the type's values, or every phrase would be a topic.
-OPEN_TYPES = frozenset({intents.TYPE_ANSWER})
-# Beyond this many words an open slot no longer captures the utterance; Alexa sends such
-# out-of-domain speech to AMAZON.FallbackIntent.
+# A custom slot with literal words around it ("is it {answer}") takes any words, as Alexa fills a
+# slot from its carrier; beyond this many words Alexa no longer captures the utterance and sends
+# such out-of-domain speech to AMAZON.FallbackIntent.
 MAX_OPEN_WORDS = 8
+# A custom slot alone as a sample ("{topic}") is biased toward its type's values on a real device:
+# it takes a listed value or synonym, or a short phrase made only of words those values use (the
+# slot model generalises over its values' vocabulary). Anything else matches no sample, and Alexa
+# sends it to AMAZON.FallbackIntent with no text.
+MAX_BARE_WORDS = 4
+# Words a bare slot carries without them being in any value: articles and "and"/"of" joining
+# value words ("mao and stalin", "the loan").
+_FUNCTION_WORDS = frozenset({"the", "a", "an", "and", "of", "in", "on", "to", "from", "with"})
 
 # Alexa's own utterances for the built-in intents (the model only extends them).
 BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
@@ -218,6 +223,10 @@ class Simulator:
                 name = value["name"]["value"]
                 for phrase in (name, *value["name"].get("synonyms", ())):
                     phrases.setdefault(sayable(phrase), (value.get("id") or name, name))
+        self._vocabulary = {
+            slot_type: frozenset(w for phrase in phrases for w in phrase.split())
+            for slot_type, phrases in self.values.items()
+        }
         self._samples = self._compile(language["intents"])
 
     def _compile(self, model_intents: list[dict[str, Any]]) -> list[_Sample]:
@@ -247,8 +256,10 @@ class Simulator:
                 rank = (
                     not sample.slot_types,  # an exact sample beats any slot match
                     not sample.builtin,  # the skill's own samples before Alexa's built-ins
-                    all(s.resolved for s in slots.values()),  # resolved values beat open ones
-                    sample.literals,  # then more literal words: "is it {number}" over "{answer}"
+                    # More literal words is a more specific match: "is it {answer}" over
+                    # "is {query}", "is it {number}" over "{answer}".
+                    sample.literals,
+                    all(s.resolved for s in slots.values()),  # then resolved values over open
                     -sample.order,
                 )
                 if best is None or rank > best[0]:
@@ -296,21 +307,29 @@ class Simulator:
         if slot_type == intents.TYPE_NUMBER:
             number = parse_number(words)
             return None if number is None else SlotValue(slot, slot_type, str(number))
-        return self.slot_value(slot, slot_type, said, open_slot=self._open(sample, slot_type))
-
-    def _open(self, sample: _Sample, slot_type: str) -> bool:
-        return slot_type in OPEN_TYPES or sample.literals > 0
+        return self.slot_value(slot, slot_type, said, bare=sample.literals == 0)
 
     def slot_value(
-        self, slot: str, slot_type: str, said: str, *, open_slot: bool = True
+        self, slot: str, slot_type: str, said: str, *, bare: bool = False
     ) -> SlotValue | None:
-        """A custom-type slot filled with these words, with entity resolution."""
+        """A custom-type slot filled with these words, with entity resolution; None when Alexa
+        would not fill the slot with them (see MAX_OPEN_WORDS and MAX_BARE_WORDS)."""
         match = self.values.get(slot_type, {}).get(sayable(said))
         if match is not None:
             return SlotValue(slot, slot_type, said, "ER_SUCCESS_MATCH", *match)
-        if open_slot and len(said.split()) <= MAX_OPEN_WORDS:
+        if bare and not self._like_values(slot_type, said):
+            return None
+        if len(said.split()) <= MAX_OPEN_WORDS:
             return SlotValue(slot, slot_type, said, "ER_SUCCESS_NO_MATCH")
         return None
+
+    def _like_values(self, slot_type: str, said: str) -> bool:
+        """Whether a bare slot would take an unlisted phrase: short, and every word one that the
+        type's values use."""
+        words = sayable(said).split()
+        vocabulary = self._vocabulary.get(slot_type, frozenset())
+        content = [w for w in words if w not in _FUNCTION_WORDS]
+        return 0 < len(words) <= MAX_BARE_WORDS and bool(content) and set(content) <= vocabulary
 
     def intent(self, name: str, **slots: str | int) -> Resolution:
         """A resolution for an intent with slot values given directly, resolved as Alexa would."""
