@@ -81,6 +81,9 @@ class Report:
     rejected: int = 0
     misses: list[str] = field(default_factory=list)  # one line per failure, for reading
     seconds_per_query: float = 0.0
+    # kind -> [right, asked] for in-scope questions; kind -> [leaked, asked] for off-topic ones
+    by_kind: dict[str, list[int]] = field(default_factory=dict)
+    leaks_by_kind: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def in_scope_share(self) -> float:
@@ -88,10 +91,27 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return self.in_scope_share >= TARGET and self.rejected == self.out_of_scope
+        return (
+            self.in_scope_share >= TARGET
+            and self.rejected == self.out_of_scope
+            and all(right >= KIND_TARGET * asked for right, asked in self.by_kind.values())
+        )
+
+    def kind_share(self, kind: str) -> float:
+        right, asked = self.by_kind[kind]
+        return right / asked if asked else 1.0
 
 
 TARGET = 0.95
+KIND_TARGET = 0.9
+# Questions of the first development set carry no kind.
+UNTAGGED = "original"
+
+
+def _tally(table: dict[str, list[int]], kind: str, hit: bool) -> None:
+    counts = table.setdefault(kind, [0, 0])
+    counts[0] += hit
+    counts[1] += 1
 
 
 def evaluate(questions_path: str | Path, answerer: Answerer | Matcher | None = None) -> Report:
@@ -100,12 +120,15 @@ def evaluate(questions_path: str | Path, answerer: Answerer | Matcher | None = N
         answerer = by_matcher(answerer or default_matcher())
     data = json.loads(Path(questions_path).read_text(encoding="utf-8"))
     forbidden = [f.lower() for f in data.get("forbidden_in_out_of_scope", [])]
+    off_topic_kinds = data.get("out_of_scope_kinds", {})
     report = Report()
     started = time.perf_counter()
     for case in data["in_scope"]:
         got = answerer(case["q"])
         report.in_scope += 1
-        if got is not None and _contains(got[0], case["expect"]):
+        right = got is not None and _contains(got[0], case["expect"])
+        _tally(report.by_kind, case.get("kind", UNTAGGED), right)
+        if right:
             report.answered += 1
         else:
             label = got[1] if got else "nothing"
@@ -113,6 +136,7 @@ def evaluate(questions_path: str | Path, answerer: Answerer | Matcher | None = N
     for question in data["out_of_scope"]:
         got = answerer(question)
         report.out_of_scope += 1
+        _tally(report.leaks_by_kind, off_topic_kinds.get(question, UNTAGGED), got is not None)
         if got is None:
             report.rejected += 1
             continue
@@ -139,6 +163,10 @@ def main(argv: Sequence[str]) -> int:
     report = evaluate(args.path, answerer)
     print(f"in scope: {report.answered}/{report.in_scope} ({report.in_scope_share:.1%}) answered")
     print(f"out of scope: {report.rejected}/{report.out_of_scope} rejected")
+    for kind, (right, asked) in sorted(report.by_kind.items()):
+        print(f"  {kind}: {right}/{asked} ({right / asked:.0%})")
+    for kind, (leaked, asked) in sorted(report.leaks_by_kind.items()):
+        print(f"  off topic, {kind}: {leaked} of {asked} answered")
     print(f"time per question: {report.seconds_per_query * 1e6:.0f} microseconds")
     for miss in report.misses:
         print(f"  miss: {miss}")

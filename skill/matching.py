@@ -23,11 +23,16 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+import jellyfish
 import Stemmer
+import yaml
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from skill.content import Content, Entry, default_content
+from skill.numbers import normalise_numbers
 from skill.text import ENGLISH_STOPWORDS, normalise
 
 # Measured with python -m skill.eval_matching on the development set and on hand-written
@@ -39,11 +44,17 @@ DEFAULT_THRESHOLD = 0.5
 ANSWER_WEIGHT = 0.3
 
 # Words that only frame a request; they say nothing about which entry is wanted.
-STOPWORDS = ENGLISH_STOPWORDS | {
+# NLTK lists "won" (of "won't"); here it is the verb: "who won the war".
+STOPWORDS = (ENGLISH_STOPWORDS - {"won"}) | {
     "tell", "explain", "describe", "summarise", "summarize", "outline", "please", "know",
     "alexa", "ask", "question", "want", "could", "would", "much", "many", "dont", "didnt",
     "wasnt", "werent", "whats", "hows", "whys", "also", "something", "anything", "lot",
-    "summary", "briefly",
+    "summary", "briefly", "identify", "suggest", "define", "discuss", "assess", "evaluate",
+    "analyse", "analyze",
+    # Fillers and discourse words of casual speech: "ok so what was the loan thing actually".
+    "ok", "okay", "so", "um", "uh", "er", "erm", "hmm", "wait", "hey", "like", "actually",
+    "basically", "really", "even", "ever", "anyway", "just", "literally", "honestly", "thing",
+    "things", "stuff", "whole", "yeah", "right", "alright", "exactly",
 }  # fmt: skip
 
 # Words the content uses that are common in any history question: they help rank entries but
@@ -60,8 +71,8 @@ GENERIC = frozenset({
     "help", "helped", "each", "other", "state", "states", "result", "results", "reason",
     "reasons", "happening", "become", "became", "turn", "place", "part", "number", "kind",
     "well", "along", "call", "called", "name", "named", "famous", "story", "history",
-    # history nouns that name many topics' things: "the treaty of versailles", "the marshall plan"
-    "plan", "treaty", "conference", "speech", "party", "crisis", "revolution", "battle",
+    # history nouns that name many topics' things: "the marshall plan", "the cuban crisis"
+    "plan", "party", "crisis", "revolution", "battle",
     "empire", "deal", "president", "capital",
 })  # fmt: skip
 
@@ -94,6 +105,8 @@ WORD_FORMS = {
 
 # A generic word counts for this share of an average word, in ranking and in the confidence.
 GENERIC_WEIGHT = 0.3
+# ... and this share when the entry does not have it: "the second five year plan" is not the first.
+UNCOVERED_GENERIC_WEIGHT = 0.6
 # Topic-title words ("sino soviet relations") fit every entry: they count for this share in
 # ranking, and never count against an entry.
 BACKGROUND_WEIGHT = 0.5
@@ -107,6 +120,32 @@ SPECIFIC_MAX_SHARE = 0.75
 # letter away from a content word.
 MIN_CORRECTED_LENGTH = 5
 SPELLING_CUTOFF = 85  # rapidfuzz ratio, 0..100
+
+# Misheard words: up to this many words said may stand for one known word ("you ess ess are").
+MAX_HEARD_WIDTH = 3
+# Shorter runs of letters sound like too many words to be corrected by sound.
+MIN_HEARD_LENGTH = 4
+# Sound keys this long may be one sound apart ("career war" for "korean war").
+MIN_KEY_FOR_NEAR_SOUND = 4
+# How alike in spelling (rapidfuzz ratio) words heard as several and the known word they sound
+# like must be ("crew chev", "mosque oh"), and one word heard for another ("lone" for "loan").
+HEARD_LIKENESS = 50
+ONE_WORD_LIKENESS = 70
+# A misheard run of words is about as long as the word it stands for.
+LENGTH_LIKENESS = 0.7
+
+LEXICON_PATH = Path(__file__).resolve().parent / "lexicon.yaml"
+
+# Letter names as speech recognition writes them when a student spells out "u s s r". Common
+# words among them ("you", "are", "see", "why") only count next to an unmistakable one.
+_LETTER_SOUNDS = {
+    "ay": "a", "bee": "b", "see": "c", "cee": "c", "dee": "d", "ee": "e", "ef": "f", "eff": "f",
+    "gee": "g", "aitch": "h", "eye": "i", "jay": "j", "kay": "k", "el": "l", "ell": "l",
+    "em": "m", "en": "n", "oh": "o", "pee": "p", "cue": "q", "ar": "r", "are": "r", "ess": "s",
+    "es": "s", "tee": "t", "you": "u", "vee": "v", "ex": "x", "why": "y", "wye": "y", "zed": "z",
+    "zee": "z",
+}  # fmt: skip
+_COMMON_WORD_LETTERS = frozenset({"are", "you", "see", "why", "oh", "eye", "bee", "tee", "ex"})
 
 
 @dataclass(frozen=True)
@@ -139,16 +178,33 @@ class Matcher:
         content_words = frozenset(w for t in texts for w in normalise(t).split())
         self._known = content_words | frozenset(w for p in self._canonical for w in p.split())
         self._known_words = sorted(self._known)
-        # Words only ever said as part of a one-word name ("nikita", "tse"): left over when the
-        # rest was said another way ("nikita khrushchov"), they add nothing to the surname.
-        self._name_words = frozenset(
-            word
-            for phrase, name in self._canonical.items()
-            if " " not in name
-            for word in phrase.split()
-            if len(word) > 2 and word.isalpha() and WORD_FORMS.get(word, word) not in content_words
+        # Words only ever said as part of a one-word name ("nikita", "tse"), with that name: left
+        # over when the rest was said another way ("nikita khrushchov"), they add nothing to the
+        # surname. Alone they stay ("north korea" is not Manchuria).
+        self._name_words: dict[str, frozenset[str]] = {}
+        for phrase, name in self._canonical.items():
+            if " " in name:
+                continue
+            for word in phrase.split():
+                if len(word) > 2 and word.isalpha() and WORD_FORMS.get(word, word) not in content_words:
+                    self._name_words[word] = self._name_words.get(word, frozenset()) | {name}
+        self._lexicon, self._lexicon_pattern = _lexicon_table(load_lexicon())
+        # Words the lexicon knows are heard right: "mates" is slang to look up, not a
+        # mishearing of a content word.
+        self._vocabulary = self._known | frozenset(
+            w for phrase in self._lexicon for w in phrase.split()
         )
         self._correct = functools.lru_cache(maxsize=4096)(self._correct_word)
+        # Every known word and name by its sound, for what speech recognition mishears.
+        names = {p for p in self._canonical if " " in p} | set(self._canonical.values())
+        self._sound_keys: dict[str, set[str]] = {}
+        content_words = (w for w in self._known if w.isalpha() and w not in STOPWORDS)
+        spoken_names = (n for n in names if n.replace(" ", "").isalpha())
+        for form in (*content_words, *spoken_names):
+            if len(form.replace(" ", "")) >= MIN_HEARD_LENGTH:
+                self._sound_keys.setdefault(sound_key(form.replace(" ", "")), set()).add(form)
+        self._phonetic = functools.lru_cache(maxsize=4096)(self._phonetic_match)
+        self._heard = functools.lru_cache(maxsize=4096)(self._heard_words)
 
         asked_terms = [[self.terms(t) for t in ts] for ts in asked]
         answer_terms = [self.terms(t) for t in answers]
@@ -173,30 +229,121 @@ class Matcher:
         # Evidence that a question is on this topic: a word that is neither generic nor used by
         # nearly every entry (all of them mention China, so "china" alone shows nothing).
         self._specific = frozenset(
-            t for t, n in df.items() if n <= SPECIFIC_MAX_SHARE * count and t not in self._generic
+            t
+            for t, n in df.items()
+            if n <= SPECIFIC_MAX_SHARE * count and t not in self._generic and not _is_small(t)
         )
-        self._generic_weight = GENERIC_WEIGHT * statistics.fmean(self._weight.values() or [1])
+        self._average_weight = statistics.fmean(self._weight.values() or [1])
+        self._generic_weight = GENERIC_WEIGHT * self._average_weight
+        self._uncovered_generic_weight = UNCOVERED_GENERIC_WEIGHT * self._average_weight
+        # The stemmed words of each several-word name, by the name's one-word token.
+        self._name_parts = {
+            self._stemmer.stemWord(name.replace(" ", "")): frozenset(
+                self._stemmer.stemWords([w for w in name.split() if w not in STOPWORDS])
+            )
+            for name in set(self._canonical.values())
+            if " " in name
+        }
         # "in sino soviet relations" fits every entry of the topic: such terms neither pick an
         # entry nor count against a narrow one.
         self._background = frozenset(t for text in background for t in self.terms(text))
 
     def terms(self, text: str) -> list[str]:
         """The stemmed search terms of a question or content text, in order."""
-        # Spelling first, so a misspelt name still meets its alias; word forms after, so that
-        # "mao zedong thought" is not read as "think".
-        text = " ".join(map(self._correct, normalise(text).split()))
-        text = self._alias_pattern.sub(self._name, text)
-        words = [WORD_FORMS.get(w, w) for w in text.split() if w not in self._name_words]
-        return self._stemmer.stemWords([w for w in words if w not in STOPWORDS])
+        words = _spelled_letters(_exam_counts_dropped(_plain(text).split()))
+        # Spelling and sound first, so a misheard name still meets its alias; aliases before word
+        # forms, so that "mao zedong thought" is not read as "think"; the lexicon last, on
+        # words already in their plain forms.
+        words = self._heard(tuple(words))
+        text = self._alias_pattern.sub(self._name, " ".join(words))
+        said = text.split()
+        names = set(said)
+        text = " ".join(
+            WORD_FORMS.get(w, w) for w in said if not self._name_words.get(w, set()) & names
+        )
+        text = self._lexicon_pattern.sub(lambda m: self._lexicon[m[0]], text)
+        return self._stemmer.stemWords([w for w in text.split() if w not in STOPWORDS])
+
+    def _heard_words(self, words: tuple[str, ...]) -> list[str]:
+        """Words as the content spells them: run-together parts joined ("friend ship"), near
+        misspellings corrected, and misheard words replaced by the known word or name that
+        sounds the same ("crew chev" -> "khrushchev", "new clear" -> "nuclear")."""
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            found = self._sounds_like(words, i)
+            if found is not None:
+                known, width = found
+                out.extend(known.split())
+                i += width
+            else:
+                out.append(self._correct(words[i]))
+                i += 1
+        return out
+
+    def _sounds_like(self, words: tuple[str, ...], start: int) -> tuple[str, int] | None:
+        """The known word or name that words[start:start+n] sound like, and n; widest first."""
+        for width in range(MAX_HEARD_WIDTH, 0, -1):
+            window = words[start : start + width]
+            if len(window) < width or not any(self._unknown(w) for w in window):
+                continue
+            if not all(w.isalpha() for w in window):
+                continue  # digits were heard as numbers
+            if width > 1 and any(w in STOPWORDS and len(w) > 1 for w in window):
+                continue  # "many add", "drama at" are not one misheard word ("jury a" may be)
+            if width > 1 and all(
+                self._phonetic(w, False) for w in window if self._unknown(w)
+            ):
+                continue  # each misheard word has a sound-alike of its own ("soviet lone")
+            said = "".join(window)
+            if said in self._known:
+                return said, width  # "friend ship" -> "friendship"
+            known = self._phonetic(said, width > 1)
+            if known is not None:
+                return known, width
+        return None
+
+    def _unknown(self, word: str) -> bool:
+        return word not in self._vocabulary and word not in STOPWORDS and not word.isdigit()
+
+    def _phonetic_match(self, said: str, joined: bool) -> str | None:
+        """The known form that sounds like `said`: the same sound key (one sound apart for long
+        keys), and spelt alike enough that a recogniser could have written one for the other."""
+        if len(said) < MIN_HEARD_LENGTH:
+            return None
+        # One word said for one known word must be spelt much alike ("lone", "starlin"): most
+        # single words that merely sound alike are other words ("music", "moscow").
+        needed = HEARD_LIKENESS if joined else ONE_WORD_LIKENESS
+        key = sound_key(said)
+        best: tuple[float, str] | None = None
+        for other, forms in self._sound_keys.items():
+            if other[:1] != key[:1]:
+                continue  # a recogniser keeps the first sound of a word
+            apart = Levenshtein.distance(key, other)
+            if apart > (1 if len(key) >= MIN_KEY_FOR_NEAR_SOUND else 0):
+                continue
+            if apart and not joined:
+                continue  # one word for another must sound just the same ("lone", "loan")
+            for form in forms:
+                joined_form = form.replace(" ", "")
+                if min(len(said), len(joined_form)) < LENGTH_LIKENESS * max(
+                    len(said), len(joined_form)
+                ):
+                    continue  # "stalin die" is not "stalin"
+                likeness = fuzz.ratio(said, joined_form)
+                if likeness >= needed and (best is None or likeness > best[0]):
+                    best = (likeness, form)
+        return best[1] if best else None
 
     def _name(self, said: re.Match[str]) -> str:
         """The canonical token for a name as said; a name of several words keeps them too.
 
         The whole-name token makes "five year plan" match strongly where a loose word ("the
-        marshall plan") matches weakly, and the words said still meet the words of the content.
+        marshall plan") matches weakly, and the name's words still meet the words of the content
+        however the name was said ("korea war").
         """
         name = self._canonical[said[0]]
-        return f"{name.replace(' ', '')} {said[0]}" if " " in name else name
+        return f"{name.replace(' ', '')} {name}" if " " in name else name
 
     def rank(self, question: str, k: int = 3) -> list[Match]:
         """The k best entries for a question, best first, whatever their confidence."""
@@ -226,22 +373,39 @@ class Matcher:
             return ranked[0]
         return None
 
-    def _confidence(self, terms: Iterable[str], known: frozenset[str]) -> float:
+    def _confidence(self, terms: Sequence[str], known: frozenset[str]) -> float:
+        """The weighted share of the question's terms that an entry covers; zero unless one
+        covered term is specific to the topic.
+
+        Coverage is asymmetric: a generic word ("second", "caused", "won") helps little when the
+        entry has it but counts in full when it has not, and a year, amount or ordinal the entry
+        does not mention ("the second five year plan", "in 1964") counts as much as a word the
+        content never uses. A name counts once, however many words it has."""
+        parts = {p for t in terms for p in self._name_parts.get(t, ())}
+        # "was it 300 million or 3 million": one of the amounts offered is enough.
+        number_covered = any(t in known for t in terms if t.isdigit() and not _is_small(t))
         total = shared = 0.0
         specific = False
         for term in terms:
-            if term in self._generic:
-                weight = self._generic_weight
+            if term in parts:
+                continue
+            covered = term in known or term in self._background
+            if _is_quantity(term) and not covered:
+                if number_covered and not _is_small(term):
+                    continue
+                weight = self._unknown_weight
+            elif term in self._generic or _is_small(term):
+                weight = self._generic_weight if covered else self._uncovered_generic_weight
             else:
                 weight = self._weight.get(term, self._unknown_weight)
             total += weight
-            if term in known or term in self._background:
+            if covered:
                 shared += weight
                 specific = specific or term in self._specific
         return shared / total if specific else 0.0
 
     def _rank_weight(self, term: str) -> float:
-        if term in self._generic:
+        if term in self._generic or _is_small(term):
             return GENERIC_WEIGHT
         return BACKGROUND_WEIGHT if term in self._background else 1.0
 
@@ -249,7 +413,7 @@ class Matcher:
         """A known word that this one is a near miss of ("kruschiev"), or the word itself."""
         if len(word) < MIN_CORRECTED_LENGTH or word in STOPWORDS or word.isdigit():
             return word
-        if word in self._known:
+        if word in self._vocabulary:
             return word
         found = process.extractOne(
             word, self._known_words, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF
@@ -257,12 +421,98 @@ class Matcher:
         return found[0] if found else word
 
 
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+
+
+def _is_quantity(term: str) -> bool:
+    """A number, year or ordinal ("1958", "300000000", "2nd")."""
+    return term.isdigit() or bool(_ORDINAL.match(term))
+
+
+def _is_small(term: str) -> bool:
+    """A small number or an ordinal: common to any topic, unlike a year or an amount."""
+    return (term.isdigit() and int(term) < 100) or bool(_ORDINAL.match(term))
+
+
+def _plain(text: str) -> str:
+    """Text as plain words with numbers as digits, as questions and content are compared."""
+    return normalise_numbers(normalise(text))
+
+
+# Exam commands that may be followed by how many points are wanted: "give two reasons".
+_EXAM_COMMANDS = frozenset({"give", "name", "list", "state", "identify", "suggest", "outline",
+                            "describe", "explain"})  # fmt: skip
+
+
+def _exam_counts_dropped(words: list[str]) -> list[str]:
+    """Words without an opening exam command and the count it asks for ("name 3 ways" ->
+    "ways"): they say how to answer, not what about. Elsewhere "give" is a word like any other
+    ("what did china give the soviets")."""
+    start = 0
+    while start < len(words) and words[start] in STOPWORDS:
+        start += 1
+    if start < len(words) and words[start] in _EXAM_COMMANDS:
+        del words[start]
+        if start < len(words) and words[start].isdigit() and int(words[start]) < 10:
+            del words[start]
+    return words
+
+
+def sound_key(word: str) -> str:
+    """A word's sound: its metaphone, with the marks of spelling that speech recognition does
+    not hear ("kh", doubled letters, a "y" inside a word) taken out."""
+    key = jellyfish.metaphone(word)
+    key = key[:1] + re.sub(r"[HY]", "", key[1:])
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def _spelled_letters(words: list[str]) -> list[str]:
+    """Spelled-out letters joined into the word they spell: "you ess ess are" -> "ussr"."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        letters = [w if len(w) == 1 else _LETTER_SOUNDS[w] for w in run]
+        if len(run) >= 2 and any(len(w) == 1 or w not in _COMMON_WORD_LETTERS for w in run):
+            out.append("".join(letters))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for word in words:
+        if (len(word) == 1 and word.isalpha()) or word in _LETTER_SOUNDS:
+            run.append(word)
+        else:
+            flush()
+            out.append(word)
+    flush()
+    return out
+
+
+@functools.cache
+def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, tuple[str, ...]]:
+    """skill/lexicon.yaml: plain words -> the ways students say them."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(k or ""): tuple(str(v) for v in vs) for k, vs in raw.items()}
+
+
+def _lexicon_table(lexicon: Mapping[str, Sequence[str]]) -> tuple[dict[str, str], re.Pattern[str]]:
+    """Each way of saying (in plain word forms) -> its plain words, and a pattern finding them."""
+    table: dict[str, str] = {}
+    for plain, said in lexicon.items():
+        for phrase in said:
+            words = " ".join(WORD_FORMS.get(w, w) for w in normalise(phrase).split())
+            table.setdefault(words, normalise(plain))
+    phrases = sorted(table, key=len, reverse=True)
+    return table, re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
+
+
 def _alias_table(aliases: Mapping[str, Sequence[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
     """A pattern finding any way of saying a name, and each way -> the canonical name."""
     canonical: dict[str, str] = {}
     for name, said in aliases.items():
         for phrase in (name, *said):
-            canonical[normalise(phrase)] = normalise(name)
+            canonical[_plain(phrase)] = _plain(name)
     # Longest first, so "chinese communist party" wins over "chinese".
     phrases = sorted(canonical, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b"), canonical
