@@ -186,7 +186,8 @@ class Matcher:
             if " " in name:
                 continue
             for word in phrase.split():
-                if len(word) > 2 and word.isalpha() and WORD_FORMS.get(word, word) not in content_words:
+                plain = WORD_FORMS.get(word, word)
+                if len(word) > 2 and word.isalpha() and plain not in content_words:
                     self._name_words[word] = self._name_words.get(word, frozenset()) | {name}
         self._lexicon, self._lexicon_pattern = _lexicon_table(load_lexicon())
         # Words the lexicon knows are heard right: "mates" is slang to look up, not a
