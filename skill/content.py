@@ -117,6 +117,9 @@ class Topic:
     entries: tuple[Entry, ...]
     quiz: tuple[QuizItem, ...] = ()
     file: str = ""
+    # side -> the other names on it ("ussr": ["stalin", "khrushchev"]): who acts for whom, so a
+    # question about what China gave is not answered with what the Soviets gave
+    parties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _entries_by_id: dict[str, Entry] = field(default_factory=dict, repr=False, compare=False)
     _items_by_id: dict[str, QuizItem] = field(default_factory=dict, repr=False, compare=False)
 
@@ -152,6 +155,15 @@ class Content:
         object.__setattr__(self, "_aliases", aliases)
 
     # Derived once, on first use: every request asks for these, and the content never changes.
+    @functools.cached_property
+    def parties(self) -> Mapping[str, tuple[str, ...]]:
+        """Side -> the names that act for it, merged over all topics."""
+        merged: dict[str, tuple[str, ...]] = {}
+        for topic in self.topics:
+            for side, names in topic.parties.items():
+                merged[side] = tuple(dict.fromkeys(merged.get(side, ()) + names))
+        return merged
+
     @functools.cached_property
     def entries(self) -> tuple[Entry, ...]:
         """All entries, topic by topic, in file order."""
@@ -207,7 +219,14 @@ class Content:
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FACT_PATTERN = re.compile(r"F[1-9][0-9]*")
 
-_TOP_LEVEL = {"topic": True, "sections": True, "aliases": True, "entries": True, "quiz": False}
+_TOP_LEVEL = {
+    "topic": True,
+    "sections": True,
+    "aliases": True,
+    "parties": False,
+    "entries": True,
+    "quiz": False,
+}
 _TOPIC_FIELDS = {"id": True, "title": True}
 _SECTION_FIELDS = {"id": True, "title": True}
 _ENTRY_FIELDS = {
@@ -365,6 +384,7 @@ def load_topic(path: str | Path) -> Topic:
         raise top.error("sections", "must not be empty")
 
     aliases = _aliases(top, path)
+    parties = _parties(top, path, aliases) if top.has("parties") else {}
     entries: dict[str, Entry] = {}
     for i, raw_entry in enumerate(top.list("entries")):
         entry = _entry(raw_entry, path, f"entries[{i}]", sections, aliases)
@@ -385,6 +405,7 @@ def load_topic(path: str | Path) -> Topic:
         entries=tuple(entries.values()),
         quiz=tuple(items.values()),
         file=str(path),
+        parties=parties,
         _entries_by_id=entries,
         _items_by_id=items,
     )
@@ -408,6 +429,27 @@ def _aliases(top: _Fields, path: Path) -> dict[str, tuple[str, ...]]:
             owner[key] = name
         aliases[name] = said
     return aliases
+
+
+def _parties(
+    top: _Fields, path: Path, aliases: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """Sides and the names acting for them; every name must be one of the aliases' names."""
+    raw = top.data["parties"]
+    if not isinstance(raw, dict):
+        raise top.error("parties", f"must be a mapping, not {_kind(raw)}")
+    fields = _Fields(path, None, "parties.", raw)
+    parties: dict[str, tuple[str, ...]] = {}
+    side_of: dict[str, str] = {}
+    for side in raw:
+        members = fields.texts(side) if raw[side] is not None else ()
+        for name in (side, *members):
+            if name not in aliases:
+                raise fields.error(str(side), f"{name!r} is not a name in aliases")
+            if side_of.setdefault(name, side) != side:
+                raise fields.error(str(side), f"{name!r} is also on the side of {side_of[name]!r}")
+        parties[side] = members
+    return parties
 
 
 def _entry(

@@ -165,8 +165,10 @@ class Matcher:
         aliases: Mapping[str, Sequence[str]],
         threshold: float = DEFAULT_THRESHOLD,
         background: Sequence[str] = (),
+        parties: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """Index entries; background texts (topic titles) name what every entry is about."""
+        """Index entries; background texts (topic titles) name what every entry is about, and
+        parties say which side each name acts for."""
         self.entries = tuple(entries)
         self.threshold = threshold
         self._stemmer = Stemmer.Stemmer("english")
@@ -248,6 +250,22 @@ class Matcher:
         # "in sino soviet relations" fits every entry of the topic: such terms neither pick an
         # entry nor count against a narrow one.
         self._background = frozenset(t for text in background for t in self.terms(text))
+        self._side = {
+            self._stemmer.stemWord(_plain(name).replace(" ", "")): side
+            for side, names in (parties or {}).items()
+            for name in (side, *names)
+        }
+        self._all_name_parts = frozenset(p for parts in self._name_parts.values() for p in parts)
+        # Each entry's actions, and the sides it has doing them.
+        self._roles: list[dict[str, set[str]]] = []
+        for texts, entry in zip(asked, self.entries, strict=True):
+            roles: dict[str, set[str]] = {}
+            sentences = _SENTENCE_END.split(" ".join((entry.answer.lead, *entry.answer.points)))
+            for text in (*texts, *sentences):
+                role = self._role(self.terms(text))
+                if role is not None:
+                    roles.setdefault(role[1], set()).add(role[0])
+            self._roles.append(roles)
 
     def terms(self, text: str) -> list[str]:
         """The stemmed search terms of a question or content text, in order."""
@@ -359,7 +377,11 @@ class Matcher:
             for i, (start, end) in enumerate(self._spans)
         ]
         candidates = [i for i, score in enumerate(scores) if score > 0]
-        confidence = {i: self._confidence(terms, self._entry_terms[i]) for i in candidates}
+        role = self._role(terms)
+        confidence = {
+            i: self._confidence(terms, self._entry_terms[i], self._against(role, i))
+            for i in candidates
+        }
         # BM25 says which entry fits the words best; the confidence keeps an entry that covers
         # the whole question ahead of one that matches part of it closely.
         best = sorted(
@@ -374,7 +396,33 @@ class Matcher:
             return ranked[0]
         return None
 
-    def _confidence(self, terms: Sequence[str], known: frozenset[str]) -> float:
+    def _role(self, terms: Sequence[str]) -> tuple[str, str] | None:
+        """Who does what in a text: the side of its first name, and the next word that is not a
+        name, a number or the topic itself ("what did china give the soviets" -> china, give)."""
+        side = None
+        for term in terms:
+            if side is None:
+                side = self._side.get(term)
+            elif not (
+                term in self._side
+                or term in self._background
+                or _is_quantity(term)
+                or term in self._all_name_parts
+            ):
+                return side, term
+        return None
+
+    def _against(self, role: tuple[str, str] | None, index: int) -> str | None:
+        """The question's action when this entry has only the other side doing it."""
+        if role is None:
+            return None
+        side, action = role
+        sides = self._roles[index].get(action)
+        return action if sides and side not in sides else None
+
+    def _confidence(
+        self, terms: Sequence[str], known: frozenset[str], against: str | None = None
+    ) -> float:
         """The weighted share of the question's terms that an entry covers; zero unless one
         covered term is specific to the topic.
 
@@ -390,8 +438,10 @@ class Matcher:
         for term in terms:
             if term in parts:
                 continue
-            covered = term in known or term in self._background
-            if _is_quantity(term) and not covered:
+            covered = (term in known or term in self._background) and term != against
+            if term == against:
+                weight = self._unknown_weight
+            elif _is_quantity(term) and not covered:
                 if number_covered and not _is_small(term):
                     continue
                 weight = self._unknown_weight
@@ -422,6 +472,7 @@ class Matcher:
         return found[0] if found else word
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
@@ -502,8 +553,8 @@ def _lexicon_table(lexicon: Mapping[str, Sequence[str]]) -> tuple[dict[str, str]
     table: dict[str, str] = {}
     for plain, said in lexicon.items():
         for phrase in said:
-            words = " ".join(WORD_FORMS.get(w, w) for w in normalise(phrase).split())
-            table.setdefault(words, normalise(plain))
+            words = " ".join(WORD_FORMS.get(w, w) for w in _plain(phrase).split())
+            table.setdefault(words, _plain(plain))
     phrases = sorted(table, key=len, reverse=True)
     return table, re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
 
@@ -552,7 +603,12 @@ class _Index:
 
 def matcher_for(content: Content) -> Matcher:
     """A matcher over some content, with its topic titles as background."""
-    return Matcher(content.entries, content.aliases, background=[t.title for t in content.topics])
+    return Matcher(
+        content.entries,
+        content.aliases,
+        background=[t.title for t in content.topics],
+        parties=content.parties,
+    )
 
 
 @functools.cache

@@ -39,10 +39,10 @@ _DEFAULT_API_ENDPOINT = "https://api.eu.amazonalexa.com"
 # such out-of-domain speech to AMAZON.FallbackIntent.
 MAX_OPEN_WORDS = 8
 # A custom slot alone as a sample ("{topic}") is biased toward its type's values on a real device:
-# it takes a listed value or synonym, or a short phrase made only of words those values use (the
-# slot model generalises over its values' vocabulary). Anything else matches no sample, and Alexa
-# sends it to AMAZON.FallbackIntent with no text.
-MAX_BARE_WORDS = 4
+# it takes a listed value or synonym, or a short phrase made only of words those values use, in
+# any inflection (the slot model generalises over its values' vocabulary). Anything else matches
+# no sample, and Alexa sends it to AMAZON.FallbackIntent with no text.
+MAX_BARE_WORDS = 6
 # Words a bare slot carries without them being in any value: articles and "and"/"of" joining
 # value words ("mao and stalin", "the loan").
 _FUNCTION_WORDS = frozenset({"the", "a", "an", "and", "of", "in", "on", "to", "from", "with"})
@@ -224,7 +224,7 @@ class Simulator:
                 for phrase in (name, *value["name"].get("synonyms", ())):
                     phrases.setdefault(sayable(phrase), (value.get("id") or name, name))
         self._vocabulary = {
-            slot_type: frozenset(w for phrase in phrases for w in phrase.split())
+            slot_type: frozenset(_word_root(w) for phrase in phrases for w in phrase.split())
             for slot_type, phrases in self.values.items()
         }
         self._samples = self._compile(language["intents"])
@@ -328,8 +328,8 @@ class Simulator:
         type's values use."""
         words = sayable(said).split()
         vocabulary = self._vocabulary.get(slot_type, frozenset())
-        content = [w for w in words if w not in _FUNCTION_WORDS]
-        return 0 < len(words) <= MAX_BARE_WORDS and bool(content) and set(content) <= vocabulary
+        content = {_word_root(w) for w in words if w not in _FUNCTION_WORDS}
+        return 0 < len(words) <= MAX_BARE_WORDS and bool(content) and content <= vocabulary
 
     def intent(self, name: str, **slots: str | int) -> Resolution:
         """A resolution for an intent with slot values given directly, resolved as Alexa would."""
@@ -419,6 +419,11 @@ class Simulator:
             slot["resolutions"] = simple["resolutions"] = {"resolutionsPerAuthority": [authority]}
         slot["slotValue"] = simple
         return slot
+
+
+def _word_root(word: str) -> str:
+    """A word without its possessive or plural ending: "soviets", "soviet's" -> "soviet"."""
+    return re.sub(r"(?:'s|s')$|(?<=[^s])s$", "", word)
 
 
 def _spans(
