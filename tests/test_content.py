@@ -119,6 +119,107 @@ def test_f15_is_phrased_to_be_true_both_ways() -> None:
     assert "withdrew" in text and "1964" in text
 
 
+# --- The glossary ----------------------------------------------------------------------------
+
+# Each word students ask the meaning of, as they might say it, and the term that defines it.
+REQUIRED_TERMS = {
+    "ideology": "ideology",
+    "communism": "communism",
+    "communist": "communist",
+    "treaty": "treaty",
+    "alliance": "alliance",
+    "politburo": "Politburo",
+    "mao zedong thought": "Mao Zedong Thought",
+    "five year plan": "Five Year Plan",
+    "intelligence agents": "intelligence agents",
+    "spies": "intelligence agents",
+    "superpower": "superpower",
+    "soviet union": "Soviet Union",
+    "ussr": "Soviet Union",
+    "people's republic of china": "People's Republic of China",
+    "prc": "People's Republic of China",
+    "chinese communist party": "Chinese Communist Party",
+    "ccp": "Chinese Communist Party",
+    "hypocritical": "hypocritical",
+    "de-stalinisation": "de-Stalinisation",
+    "secret speech": "Secret Speech",
+    "korean war": "Korean War",
+    "manchuria": "Manchuria",
+    "xinjiang": "Xinjiang",
+    "economic rights": "economic rights",
+    "concessions": "economic rights",
+    "loan": "loan",
+    "advisers": "advisers",
+    "nuclear warhead": "nuclear warhead",
+    "nuclear reactor": "nuclear reactor",
+    "subjugate": "subjugate",
+    "sino-soviet": "Sino-Soviet",
+    "moscow conference": "Moscow Conference",
+    "cold war": "Cold War",
+    "capitalism": "capitalism",
+    "khrushchev": "Khrushchev",
+    "stalin": "Stalin",
+    "mao zedong": "Mao Zedong",
+}
+
+
+@pytest.mark.parametrize("heard", sorted(REQUIRED_TERMS))
+def test_glossary_defines_every_word_students_ask_about(heard: str) -> None:
+    found = load_content().define(heard)
+    assert found is not None and found.term == REQUIRED_TERMS[heard]
+
+
+def test_real_content_has_a_glossary() -> None:
+    content = load_content()
+    assert len(content.glossary) >= 30
+    assert content.topics[0].glossary[0].term == "ideology"
+
+
+# (how it is heard, the term it finds)
+HEARD = [
+    ("ideology", "ideology"),  # the term itself
+    ("Politburo", "Politburo"),  # capitals, as written
+    ("polit bureau", "Politburo"),  # an alias, as speech recognition splits it
+    ("politbureau", "Politburo"),
+    ("the cold war", "Cold War"),  # with an article
+    ("a superpower", "superpower"),
+    ("an ideology", "ideology"),
+    ("superpowers", "superpower"),  # plural
+    ("treaties", "treaty"),
+    ("spy", "intelligence agents"),  # singular of a plural alias
+    ("adviser", "advisers"),  # singular of a plural term
+    ("ideolgy", "ideology"),  # small misspellings
+    ("stallin", "Stalin"),
+    ("superpowr", "superpower"),
+    ("What's de-Stalinization?", "de-Stalinisation"),  # punctuation, spelling variant
+    ("Mao's thought", "Mao Zedong Thought"),  # possessive
+]
+
+
+@pytest.mark.parametrize(("heard", "term_found"), HEARD, ids=[h for h, _ in HEARD])
+def test_define_finds_a_term_however_it_is_heard(heard: str, term_found: str) -> None:
+    found = load_content().define(heard)
+    assert found is not None and found.term == term_found
+
+
+@pytest.mark.parametrize("heard", ["photosynthesis", "", "the", "  ", "ideas about farming"])
+def test_define_finds_nothing_for_an_unknown_word(heard: str) -> None:
+    assert load_content().define(heard) is None
+
+
+def test_glossary_meanings_are_short_sentences() -> None:
+    for term in load_content().glossary:
+        assert len(term.meaning) <= MAX_GLOSSARY_CHARS, term.term
+        assert term.meaning.endswith("."), term.term
+        assert term.example is None or term.example.endswith("."), term.term
+
+
+def test_glossary_reads_well_aloud() -> None:
+    for term in load_content().glossary:
+        for text in (term.meaning, term.example or ""):
+            assert not re.search(r"[()$]|\bCCP\b|\bPRC\b|\bUSSR\b", text), term.term
+
+
 # --- Validation ------------------------------------------------------------------------------
 
 VALID: dict[str, Any] = {
