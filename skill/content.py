@@ -1,8 +1,9 @@
-"""Revision content: typed entries and quiz items, loaded once from content/*.yaml and validated.
+"""Revision content: typed entries, quiz items and glossary terms, loaded once from content/*.yaml
+and validated.
 
 The format is documented in content/README.md. Loading fails fast with a ContentError that names
-the file, the entry id, the field and the reason, so a teacher's typo is found at start-up, not
-in front of a student.
+the file, the entry id (or glossary term), the field and the reason, so a teacher's typo is found
+at start-up, not in front of a student.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import enum
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
+from rapidfuzz import fuzz, process
+
+from skill.text import normalise
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -23,19 +27,33 @@ CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 # that the lead, the list wording and the closing question still fit.
 MAX_ANSWER_CHARS = 2000
 MIN_ENTRIES = 3
+# A glossary meaning or example is one or two short sentences for the ear.
+MAX_GLOSSARY_CHARS = 300
+# rapidfuzz ratio, 0..100, at which a heard word counts as a misspelling of a glossary form:
+# "ideolgy" scores 93 against "ideology", "communism" 89 against "communist".
+DEFINE_SPELLING_CUTOFF = 85
 
 
 class ContentError(ValueError):
-    """A content file is invalid: names the file, entry, field and reason."""
+    """A content file is invalid: names the file, entry (or term), field and reason."""
 
-    def __init__(self, file: str | Path, entry: str | None, field_name: str | None, reason: str):
+    def __init__(
+        self,
+        file: str | Path,
+        entry: str | None,
+        field_name: str | None,
+        reason: str,
+        *,
+        kind: str = "entry",
+    ):
         self.file = str(file)
-        self.entry = entry
+        self.entry = entry  # the entry id, quiz item id or glossary term
+        self.kind = kind  # what entry names, as the message says it: "entry" or "term"
         self.field = field_name
         self.reason = reason
         where = self.file
         if entry is not None:
-            where += f", entry {entry!r}"
+            where += f", {kind} {entry!r}"
         if field_name is not None:
             where += f", field {field_name!r}"
         super().__init__(f"{where}: {reason}")
@@ -106,8 +124,18 @@ class QuizItem:
 
 
 @dataclass(frozen=True)
+class GlossaryTerm:
+    """A word a student may ask the meaning of ("what does ideology mean")."""
+
+    term: str  # the spoken form: "ideology", "the Politburo"
+    meaning: str  # one or two short sentences for the ear, in our own words
+    aliases: tuple[str, ...] = ()  # other ways it is said or misheard: "polit bureau"
+    example: str | None = None  # one sentence tying the term to the topic
+
+
+@dataclass(frozen=True)
 class Topic:
-    """One revision topic: its entries, quiz items and the aliases of the names in it."""
+    """One revision topic: its entries, quiz items, glossary and the aliases of the names in it."""
 
     id: str
     title: str
@@ -116,6 +144,7 @@ class Topic:
     aliases: dict[str, tuple[str, ...]]
     entries: tuple[Entry, ...]
     quiz: tuple[QuizItem, ...] = ()
+    glossary: tuple[GlossaryTerm, ...] = ()
     file: str = ""
     # side -> the other names on it ("ussr": ["stalin", "khrushchev"]): who acts for whom, so a
     # question about what China gave is not answered with what the Soviets gave
@@ -141,6 +170,9 @@ class Content:
     _items: dict[str, QuizItem] = field(init=False, repr=False, compare=False)
     _sections: dict[str, Section] = field(init=False, repr=False, compare=False)
     _aliases: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    # glossary_key of each term and alias -> its term; the keys again, for spelling correction
+    _definitions: dict[str, GlossaryTerm] = field(init=False, repr=False, compare=False)
+    _defined_forms: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         aliases: dict[str, tuple[str, ...]] = {}
@@ -153,6 +185,14 @@ class Content:
         object.__setattr__(self, "_items", {q.id: q for t in self.topics for q in t.quiz})
         object.__setattr__(self, "_sections", {s.id: s for t in self.topics for s in t.sections})
         object.__setattr__(self, "_aliases", aliases)
+        definitions: dict[str, GlossaryTerm] = {}
+        for topic in self.topics:
+            for term in topic.glossary:
+                for phrase in (term.term, *term.aliases):
+                    # load_content refuses a form two terms claim; the first term keeps it.
+                    definitions.setdefault(glossary_key(phrase), term)
+        object.__setattr__(self, "_definitions", definitions)
+        object.__setattr__(self, "_defined_forms", tuple(definitions))
 
     # Derived once, on first use: every request asks for these, and the content never changes.
     @functools.cached_property
@@ -180,6 +220,11 @@ class Content:
         return tuple(self._sections.values())
 
     @functools.cached_property
+    def glossary(self) -> tuple[GlossaryTerm, ...]:
+        """All glossary terms, topic by topic, in file order."""
+        return tuple(term for topic in self.topics for term in topic.glossary)
+
+    @functools.cached_property
     def quiz_facts(self) -> tuple[str, ...]:
         """The fact ids the quiz items test, once each, in content order."""
         return tuple(dict.fromkeys(fact for item in self.items for fact in item.facts))
@@ -200,6 +245,22 @@ class Content:
     def entry(self, entry_id: str) -> Entry:
         """The entry with this id (KeyError if none)."""
         return self._entries[entry_id]
+
+    def define(self, text: str) -> GlossaryTerm | None:
+        """The glossary term the heard text names, by its term or an alias, or None.
+
+        "The Politburo", "politburos" and "polit bureau" all find the Politburo; a small
+        misspelling ("ideolgy") finds the nearest form.
+        """
+        key = glossary_key(text)
+        if not key:
+            return None
+        if key in self._definitions:
+            return self._definitions[key]
+        nearest = process.extractOne(
+            key, self._defined_forms, scorer=fuzz.ratio, score_cutoff=DEFINE_SPELLING_CUTOFF
+        )
+        return None if nearest is None else self._definitions[nearest[0]]
 
     def has_entry(self, entry_id: str) -> bool:
         return entry_id in self._entries
@@ -225,6 +286,7 @@ _TOP_LEVEL = {
     "aliases": True,
     "parties": False,
     "entries": True,
+    "glossary": False,
     "quiz": False,
 }
 _TOPIC_FIELDS = {"id": True, "title": True}
@@ -255,6 +317,7 @@ _ITEM_FIELDS = {
     "needed": False,
 }
 _POINT_FIELDS = {"text": True, "accept": True}
+_GLOSSARY_FIELDS = {"term": True, "aliases": False, "meaning": True, "example": False}
 # Fields a quiz item of each kind may carry beyond the common ones.
 _KIND_FIELDS = {
     ItemKind.SHORT: {"aliases"},
@@ -262,6 +325,29 @@ _KIND_FIELDS = {
     ItemKind.MULTI: {"points", "needed"},
 }
 CHOICE_OPTIONS = 3
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def glossary_key(text: str) -> str:
+    """The form a glossary term is known by: normalised words, no leading article, singular.
+
+    Terms, aliases and what a student says all pass through it, so "The Politburo's" and
+    "politburo" meet, and so do "superpowers" and "superpower".
+    """
+    words = normalise(text).split()
+    if words and words[0] in _ARTICLES:
+        words = words[1:]
+    return " ".join(_singular(word) for word in words)
+
+
+def _singular(word: str) -> str:
+    # Crude but symmetric: a term and what is heard lose the same endings ("spies" -> "spy").
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 @dataclass(frozen=True)
@@ -272,28 +358,36 @@ class _Fields:
     entry: str | None  # entry or item id, for errors
     prefix: str  # field path of this mapping inside the entry, e.g. "answer."
     data: dict[str, Any]
+    kind: str = "entry"  # what entry names, for errors: "entry" or "term"
 
     @classmethod
     def of(
-        cls, raw: object, file: Path, entry: str | None, where: str, spec: Mapping[str, bool]
+        cls,
+        raw: object,
+        file: Path,
+        entry: str | None,
+        where: str,
+        spec: Mapping[str, bool],
+        *,
+        kind: str = "entry",
     ) -> _Fields:
         """Check that raw is a mapping with exactly the fields spec allows (True = required)."""
         if not isinstance(raw, dict):
-            raise ContentError(file, entry, where or None, f"must be a mapping, not {_kind(raw)}")
+            reason = f"must be a mapping, not {_kind(raw)}"
+            raise ContentError(file, entry, where or None, reason, kind=kind)
         prefix = f"{where}." if where else ""
         for name in raw:
             if name not in spec:
                 allowed = ", ".join(spec)
-                raise ContentError(
-                    file, entry, f"{prefix}{name}", f"unknown field (allowed: {allowed})"
-                )
+                reason = f"unknown field (allowed: {allowed})"
+                raise ContentError(file, entry, f"{prefix}{name}", reason, kind=kind)
         for name, required in spec.items():
             if required and name not in raw:
-                raise ContentError(file, entry, f"{prefix}{name}", "missing field")
-        return cls(file, entry, prefix, raw)
+                raise ContentError(file, entry, f"{prefix}{name}", "missing field", kind=kind)
+        return cls(file, entry, prefix, raw, kind)
 
     def error(self, name: str, reason: str) -> ContentError:
-        return ContentError(self.file, self.entry, self.prefix + name, reason)
+        return ContentError(self.file, self.entry, self.prefix + name, reason, kind=self.kind)
 
     def has(self, name: str) -> bool:
         return name in self.data
@@ -397,6 +491,7 @@ def load_topic(path: str | Path) -> Topic:
         if item.id in items:
             raise ContentError(path, item.id, "id", "duplicate quiz item id")
         items[item.id] = item
+    glossary = _glossary(top, path)
     return Topic(
         id=head.ident("id"),
         title=head.text("title"),
@@ -404,6 +499,7 @@ def load_topic(path: str | Path) -> Topic:
         aliases=aliases,
         entries=tuple(entries.values()),
         quiz=tuple(items.values()),
+        glossary=glossary,
         file=str(path),
         parties=parties,
         _entries_by_id=entries,
@@ -450,6 +546,50 @@ def _parties(
                 raise fields.error(str(side), f"{name!r} is also on the side of {side_of[name]!r}")
         parties[side] = members
     return parties
+
+
+def _glossary(top: _Fields, path: Path) -> tuple[GlossaryTerm, ...]:
+    terms: list[GlossaryTerm] = []
+    owner: dict[str, int] = {}  # glossary_key of each term and alias -> index of the term saying it
+    for i, raw_term in enumerate(top.list("glossary")):
+        term = _glossary_term(raw_term, path, f"glossary[{i}]")
+        for name, phrase in _glossary_forms(term):
+            key = glossary_key(phrase)
+            if not key:
+                reason = f"{phrase!r} has no words to look it up by"
+                raise ContentError(path, term.term, name, reason, kind="term")
+            if owner.setdefault(key, i) != i:
+                other = terms[owner[key]].term
+                said = "a duplicate of" if glossary_key(other) == key else "also an alias of"
+                reason = f"{phrase!r} is {said} the term {other!r}"
+                raise ContentError(path, term.term, name, reason, kind="term")
+        terms.append(term)
+    return tuple(terms)
+
+
+def _glossary_term(raw: object, path: Path, where: str) -> GlossaryTerm:
+    # Until the term is read, errors name it by its place in the list.
+    label = raw.get("term") if isinstance(raw, dict) and isinstance(raw.get("term"), str) else where
+    fields = _Fields.of(raw, path, label, "", _GLOSSARY_FIELDS, kind="term")
+    term = fields.text("term")
+    fields = replace(fields, entry=term)
+    meaning = fields.text("meaning")
+    example = fields.text("example") if fields.has("example") else None
+    for name, text in (("meaning", meaning), ("example", example or "")):
+        if len(text) > MAX_GLOSSARY_CHARS:
+            reason = f"too long to speak: {len(text)} characters, at most {MAX_GLOSSARY_CHARS}"
+            raise fields.error(name, reason)
+    return GlossaryTerm(
+        term=term,
+        meaning=meaning,
+        aliases=fields.texts("aliases"),
+        example=example,
+    )
+
+
+def _glossary_forms(term: GlossaryTerm) -> list[tuple[str, str]]:
+    """(field, phrase) for the term and each alias: the ways a student can name it."""
+    return [("term", term.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(term.aliases)]
 
 
 def _entry(
@@ -569,6 +709,7 @@ def load_content(directory: str | Path = CONTENT_DIR) -> Content:
                 reason = f"duplicate {what} id {ident!r}, also in {seen[what, ident]}"
                 raise ContentError(topic.file, entry, "id", reason)
             seen[what, ident] = topic.file
+    _check_glossary_across(topics)
     # The skill names two example questions and three things it can answer, and a quiz needs
     # a question: less content would fail on every launch rather than here.
     entries = sum(len(topic.entries) for topic in topics)
@@ -578,6 +719,20 @@ def load_content(directory: str | Path = CONTENT_DIR) -> Content:
     if not any(topic.quiz for topic in topics):
         raise ContentError(directory, None, "quiz", "no quiz items in any topic")
     return Content(topics)
+
+
+def _check_glossary_across(topics: tuple[Topic, ...]) -> None:
+    """A way of naming a glossary term may belong to one term in one file only."""
+    claimed: dict[str, tuple[str, str]] = {}  # glossary_key -> (term, file) that first claimed it
+    for topic in topics:
+        for term in topic.glossary:
+            for name, phrase in _glossary_forms(term):
+                first_term, first_file = claimed.setdefault(
+                    glossary_key(phrase), (term.term, topic.file)
+                )
+                if first_file != topic.file:
+                    reason = f"{phrase!r} is also said for the term {first_term!r} in {first_file}"
+                    raise ContentError(topic.file, term.term, name, reason, kind="term")
 
 
 @functools.cache

@@ -1,5 +1,6 @@
 """Content loading: the real topic loads and carries every fact; every kind of mistake in a
-content file is refused with an error naming the file, the entry and the field."""
+content file is refused with an error naming the file, the entry (or glossary term) and the field;
+the glossary defines the words a student asks about, however they are heard."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import yaml
 
 from skill.content import (
     MAX_ANSWER_CHARS,
+    MAX_GLOSSARY_CHARS,
     ContentError,
     ItemKind,
     load_content,
@@ -117,6 +119,107 @@ def test_f15_is_phrased_to_be_true_both_ways() -> None:
     assert "withdrew" in text and "1964" in text
 
 
+# --- The glossary ----------------------------------------------------------------------------
+
+# Each word students ask the meaning of, as they might say it, and the term that defines it.
+REQUIRED_TERMS = {
+    "ideology": "ideology",
+    "communism": "communism",
+    "communist": "communist",
+    "treaty": "treaty",
+    "alliance": "alliance",
+    "politburo": "Politburo",
+    "mao zedong thought": "Mao Zedong Thought",
+    "five year plan": "Five Year Plan",
+    "intelligence agents": "intelligence agents",
+    "spies": "intelligence agents",
+    "superpower": "superpower",
+    "soviet union": "Soviet Union",
+    "ussr": "Soviet Union",
+    "people's republic of china": "People's Republic of China",
+    "prc": "People's Republic of China",
+    "chinese communist party": "Chinese Communist Party",
+    "ccp": "Chinese Communist Party",
+    "hypocritical": "hypocritical",
+    "de-stalinisation": "de-Stalinisation",
+    "secret speech": "Secret Speech",
+    "korean war": "Korean War",
+    "manchuria": "Manchuria",
+    "xinjiang": "Xinjiang",
+    "economic rights": "economic rights",
+    "concessions": "economic rights",
+    "loan": "loan",
+    "advisers": "advisers",
+    "nuclear warhead": "nuclear warhead",
+    "nuclear reactor": "nuclear reactor",
+    "subjugate": "subjugate",
+    "sino-soviet": "Sino-Soviet",
+    "moscow conference": "Moscow Conference",
+    "cold war": "Cold War",
+    "capitalism": "capitalism",
+    "khrushchev": "Khrushchev",
+    "stalin": "Stalin",
+    "mao zedong": "Mao Zedong",
+}
+
+
+@pytest.mark.parametrize("heard", sorted(REQUIRED_TERMS))
+def test_glossary_defines_every_word_students_ask_about(heard: str) -> None:
+    found = load_content().define(heard)
+    assert found is not None and found.term == REQUIRED_TERMS[heard]
+
+
+def test_real_content_has_a_glossary() -> None:
+    content = load_content()
+    assert len(content.glossary) >= 30
+    assert content.topics[0].glossary[0].term == "ideology"
+
+
+# (how it is heard, the term it finds)
+HEARD = [
+    ("ideology", "ideology"),  # the term itself
+    ("Politburo", "Politburo"),  # capitals, as written
+    ("polit bureau", "Politburo"),  # an alias, as speech recognition splits it
+    ("politbureau", "Politburo"),
+    ("the cold war", "Cold War"),  # with an article
+    ("a superpower", "superpower"),
+    ("an ideology", "ideology"),
+    ("superpowers", "superpower"),  # plural
+    ("treaties", "treaty"),
+    ("spy", "intelligence agents"),  # singular of a plural alias
+    ("adviser", "advisers"),  # singular of a plural term
+    ("ideolgy", "ideology"),  # small misspellings
+    ("stallin", "Stalin"),
+    ("superpowr", "superpower"),
+    ("What's de-Stalinization?", "de-Stalinisation"),  # punctuation, spelling variant
+    ("Mao's thought", "Mao Zedong Thought"),  # possessive
+]
+
+
+@pytest.mark.parametrize(("heard", "term_found"), HEARD, ids=[h for h, _ in HEARD])
+def test_define_finds_a_term_however_it_is_heard(heard: str, term_found: str) -> None:
+    found = load_content().define(heard)
+    assert found is not None and found.term == term_found
+
+
+@pytest.mark.parametrize("heard", ["photosynthesis", "", "the", "  ", "ideas about farming"])
+def test_define_finds_nothing_for_an_unknown_word(heard: str) -> None:
+    assert load_content().define(heard) is None
+
+
+def test_glossary_meanings_are_short_sentences() -> None:
+    for term in load_content().glossary:
+        assert len(term.meaning) <= MAX_GLOSSARY_CHARS, term.term
+        assert term.meaning.endswith("."), term.term
+        assert term.example is None or term.example.endswith("."), term.term
+
+
+def test_glossary_reads_well_aloud() -> None:
+    for term in load_content().glossary:
+        for text in (term.meaning, term.example or ""):
+            assert not re.search(r"[()$]|\bCCP\b|\bPRC\b|\bUSSR\b", text), term.term
+
+
 # --- Validation ------------------------------------------------------------------------------
 
 VALID: dict[str, Any] = {
@@ -147,6 +250,18 @@ VALID: dict[str, Any] = {
             }
             for n in (1, 2)
         ),
+    ],
+    "glossary": [
+        {
+            "term": "treaty",
+            "meaning": "A formal agreement between countries.",
+            "example": "China and the Soviet Union signed one in 1950.",
+        },
+        {
+            "term": "Politburo",
+            "aliases": ["polit bureau"],
+            "meaning": "The top leaders of a communist party.",
+        },
     ],
     "quiz": [
         {
@@ -209,12 +324,24 @@ def item(data: dict[str, Any], index: int = 0) -> dict[str, Any]:
     return data["quiz"][index]
 
 
+def term(data: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    return data["glossary"][index]
+
+
 def test_valid_file_loads(tmp_path: Path) -> None:
     topic = load_topic(write(tmp_path, VALID))
     assert topic.entry("loan").answer.lead == "It was 300 million dollars."
     assert topic.item("loan-choice").kind is ItemKind.CHOICE
     assert topic.item("terms").needed == 2
     assert topic.item("terms").points[0].accept == ("defend china",)
+    treaty, politburo = topic.glossary
+    assert treaty.example == "China and the Soviet Union signed one in 1950."
+    assert politburo.aliases == ("polit bureau",) and politburo.example is None
+
+
+def test_glossary_may_be_left_out(tmp_path: Path) -> None:
+    topic = load_topic(write(tmp_path, {k: v for k, v in VALID.items() if k != "glossary"}))
+    assert topic.glossary == ()
 
 
 # (case, change to the valid file, entry named, field named, words in the reason)
@@ -327,6 +454,128 @@ def test_invalid_content_is_refused(
     assert str(path) in message and repr(entry_id) in message and repr(field_name) in message
 
 
+# (case, change to the valid file, term named, field named, words in the reason)
+GLOSSARY_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str, str]] = [
+    ("missing term", lambda d: term(d).pop("term"), "glossary[0]", "term", "missing"),
+    ("term not text", lambda d: term(d).update(term=1950), "glossary[0]", "term", "text"),
+    ("empty term", lambda d: term(d).update(term=" "), " ", "term", "empty"),
+    ("missing meaning", lambda d: term(d).pop("meaning"), "treaty", "meaning", "missing"),
+    ("empty meaning", lambda d: term(d).update(meaning=""), "treaty", "meaning", "empty"),
+    ("meaning not text", lambda d: term(d).update(meaning=["a"]), "treaty", "meaning", "text"),
+    (
+        "meaning too long",
+        lambda d: term(d).update(meaning="word " * (MAX_GLOSSARY_CHARS // 4)),
+        "treaty",
+        "meaning",
+        "too long",
+    ),
+    (
+        "example too long",
+        lambda d: term(d).update(example="word " * (MAX_GLOSSARY_CHARS // 4)),
+        "treaty",
+        "example",
+        "too long",
+    ),
+    ("empty example", lambda d: term(d).update(example=" "), "treaty", "example", "empty"),
+    ("unknown field", lambda d: term(d).update(definition="x"), "treaty", "definition", "unknown"),
+    ("aliases not a list", lambda d: term(d).update(aliases="pact"), "treaty", "aliases", "list"),
+    (
+        "empty alias",
+        lambda d: term(d).update(aliases=["pact", ""]),
+        "treaty",
+        "aliases[1]",
+        "empty",
+    ),
+    (
+        "alias of no words",
+        lambda d: term(d).update(aliases=["the"]),
+        "treaty",
+        "aliases[0]",
+        "words",
+    ),
+    (
+        "duplicate term",
+        lambda d: d["glossary"].append(copy.deepcopy(term(d))),
+        "treaty",
+        "term",
+        "a duplicate of the term 'treaty'",
+    ),
+    (
+        "duplicate term, said another way",
+        lambda d: d["glossary"].append({"term": "The Treaties", "meaning": "Agreements."}),
+        "The Treaties",
+        "term",
+        "a duplicate of the term 'treaty'",
+    ),
+    (
+        "alias claimed by two terms",
+        lambda d: (term(d).update(aliases=["pact"]), term(d, 1)["aliases"].append("pacts")),
+        "Politburo",
+        "aliases[1]",
+        "also an alias of the term 'treaty'",
+    ),
+    (
+        "alias that is another term",
+        lambda d: term(d, 1)["aliases"].append("treaties"),
+        "Politburo",
+        "aliases[1]",
+        "a duplicate of the term 'treaty'",
+    ),
+    (
+        "term that is another's alias",
+        lambda d: term(d).update(aliases=["politburo"]),
+        "Politburo",
+        "term",
+        "also an alias of the term 'treaty'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "term_named", "field_name", "reason"),
+    [case[1:] for case in GLOSSARY_CASES],
+    ids=[case[0] for case in GLOSSARY_CASES],
+)
+def test_invalid_glossary_term_is_refused(
+    tmp_path: Path,
+    change: Callable[[dict[str, Any]], None],
+    term_named: str,
+    field_name: str,
+    reason: str,
+) -> None:
+    path = write(tmp_path, broken(change))
+    with pytest.raises(ContentError) as caught:
+        load_topic(path)
+    error = caught.value
+    assert (error.file, error.entry, error.field) == (str(path), term_named, field_name)
+    assert reason in error.reason
+    message = str(error)
+    assert str(path) in message and f"term {term_named!r}" in message
+    assert repr(field_name) in message
+
+
+def test_glossary_that_is_not_a_list_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="must be a list") as caught:
+        load_topic(write(tmp_path, broken(lambda d: d.update(glossary={"treaty": "A pact."}))))
+    assert caught.value.field == "glossary"
+
+
+def test_term_said_in_two_files_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, VALID, "a.yaml")
+    second = {
+        "topic": {"id": "other", "title": "Other"},
+        "sections": [{"id": "other-section", "title": "the other section"}],
+        "aliases": {},
+        "entries": [],
+        "glossary": [{"term": "pact", "aliases": ["treaties"], "meaning": "An agreement."}],
+    }
+    path = write(tmp_path, second, "b.yaml")
+    with pytest.raises(ContentError, match="also said for the term 'treaty' in") as caught:
+        load_content(tmp_path)
+    error = caught.value
+    assert (error.file, error.entry, error.field) == (str(path), "pact", "aliases[0]")
+
+
 def test_entry_without_id_is_named_by_position(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         load_topic(write(tmp_path, broken(lambda d: entry(d).pop("id"))))
@@ -399,6 +648,7 @@ def test_topics_are_merged(tmp_path: Path) -> None:
     assert content.section("other-section").title == "the other section"
     assert content.item("terms").kind is ItemKind.MULTI
     assert [t.id for t in content.topics] == ["test-topic", "other"]
+    assert [t.term for t in content.glossary] == ["treaty", "Politburo"]
 
 
 def test_too_few_entries_to_give_examples_is_refused(tmp_path: Path) -> None:
