@@ -54,7 +54,8 @@ STOPWORDS = (ENGLISH_STOPWORDS - {"won"}) | {
     # Fillers and discourse words of casual speech: "ok so what was the loan thing actually".
     "ok", "okay", "so", "um", "uh", "er", "erm", "hmm", "wait", "hey", "like", "actually",
     "basically", "really", "even", "ever", "anyway", "just", "literally", "honestly", "thing",
-    "things", "stuff", "whole", "yeah", "right", "alright", "exactly",
+    "things", "stuff", "whole", "yeah", "right", "alright", "exactly", "bro", "bruh", "dude",
+    "ngl", "tbh", "lowkey", "highkey", "fr", "nah", "innit", "guys", "quick", "quickly",
 }  # fmt: skip
 
 # Words the content uses that are common in any history question: they help rank entries but
@@ -280,7 +281,7 @@ class Matcher:
         text = " ".join(
             WORD_FORMS.get(w, w) for w in said if not self._name_words.get(w, set()) & names
         )
-        text = self._lexicon_pattern.sub(lambda m: self._lexicon[m[0]], text)
+        text = self._lexicon_pattern.sub(lambda m: _lexicon_plain(self._lexicon, m), text)
         return self._stemmer.stemWords([w for w in text.split() if w not in STOPWORDS])
 
     def _heard_words(self, words: tuple[str, ...]) -> list[str]:
@@ -486,9 +487,13 @@ def _is_small(term: str) -> bool:
     return (term.isdigit() and int(term) < 100) or bool(_ORDINAL.match(term))
 
 
+# "in fifty eight": a year said without its century; this content's years are all 19xx.
+_SHORT_YEAR = re.compile(r"\b(in|of|by|from|until|til|after|before) ([2-9][0-9])\b")
+
+
 def _plain(text: str) -> str:
     """Text as plain words with numbers as digits, as questions and content are compared."""
-    return normalise_numbers(normalise(text))
+    return _SHORT_YEAR.sub(r"\1 19\2", normalise_numbers(normalise(text)))
 
 
 # Exam commands that may be followed by how many points are wanted: "give two reasons".
@@ -515,6 +520,7 @@ def sound_key(word: str) -> str:
     not hear ("kh", doubled letters, a "y" inside a word) taken out."""
     key = jellyfish.metaphone(word)
     key = key[:1] + re.sub(r"[HY]", "", key[1:])
+    key = key[:1] + re.sub(r"W$", "", key[1:])  # "mosque owe": a final "w" is a vowel
     return re.sub(r"(.)\1+", r"\1", key)
 
 
@@ -556,7 +562,21 @@ def _lexicon_table(lexicon: Mapping[str, Sequence[str]]) -> tuple[dict[str, str]
             words = " ".join(WORD_FORMS.get(w, w) for w in _plain(phrase).split())
             table.setdefault(words, _plain(plain))
     phrases = sorted(table, key=len, reverse=True)
-    return table, re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
+    # "*" stands for any one word: "keep * down" is said "keep china down".
+    pattern = "|".join(re.escape(p).replace(r"\*", r"[a-z0-9]+") for p in phrases)
+    return table, re.compile(r"\b(?:" + pattern + r")\b")
+
+
+def _lexicon_plain(table: Mapping[str, str], said: re.Match[str]) -> str:
+    """The plain words for a phrase the lexicon found, wildcards and all."""
+    found = table.get(said[0])
+    if found is not None:
+        return found
+    return next(
+        plain
+        for phrase, plain in table.items()
+        if "*" in phrase and re.fullmatch(re.escape(phrase).replace(r"\*", r"[a-z0-9]+"), said[0])
+    )
 
 
 def _alias_table(aliases: Mapping[str, Sequence[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
