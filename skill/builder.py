@@ -6,8 +6,9 @@ The first handler whose can_handle says yes wins, so the order is a design decis
    handler that takes "yes" or "no" in general;
 3. the quiz, gated on a quiz being active, so that help, repeat, fallback and stray words
    mid-quiz keep the quiz and ask the question again;
-4. answering questions and the general built-ins, last the free-form question intents, so a
-   command word is never taken for a question.
+4. answering questions, follow-ups to the last answer ("more", "yes" to an offered topic,
+   "why?", "what does that mean?") and the general built-ins, last the free-form question
+   intents, so a command word is never taken for a question.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ HANDLERS = (
     quiz.ResetProgressHandler,
     # Answering and the general built-ins; "yes" to "hear more?" before "yes" as go home.
     questions.MoreHandler,
+    questions.OfferHandler,
+    questions.WhyHandler,
+    questions.DefineHandler,
     builtins.HelpHandler,
     builtins.RepeatHandler,
     builtins.NoHandler,

@@ -95,6 +95,16 @@ class Entry:
     facts: tuple[str, ...]  # fact ids from shared/seed/facts.md that this entry carries
     names: tuple[str, ...]  # keys of Topic.aliases for the names this entry mentions
     answer: Answer
+    # how it is named mid-sentence ("the treaty's promise to defend China"); else the title
+    name: str | None = None
+    why: str | None = None  # the reason behind it, for "why?" after the answer
+
+    @property
+    def spoken_name(self) -> str:
+        """The entry's name as said inside a sentence: "I know about the Soviet loan"."""
+        if self.name:
+            return self.name
+        return re.sub(r"^The ", "the ", self.title)
 
 
 @dataclass(frozen=True)
@@ -262,6 +272,24 @@ class Content:
         )
         return None if nearest is None else self._definitions[nearest[0]]
 
+    def terms_in(self, text: str) -> list[GlossaryTerm]:
+        """The glossary terms a text uses, in the order it first uses them."""
+        said = f" {glossary_key(text)} "
+        found: dict[int, GlossaryTerm] = {}
+        # Longest forms first, so "mao zedong thought" is found rather than "mao zedong".
+        for form in sorted(self._definitions, key=len, reverse=True):
+            term = self._definitions[form]
+            at = said.find(f" {form} ")
+            if at >= 0 and at not in found and all(t is not term for t in found.values()):
+                found[at] = term
+        return [found[at] for at in sorted(found)]
+
+    def next_entry(self, entry_id: str) -> Entry:
+        """The entry after this one in teaching order, the first after the last."""
+        entries = self.entries
+        index = next(i for i, e in enumerate(entries) if e.id == entry_id)
+        return entries[(index + 1) % len(entries)]
+
     def has_entry(self, entry_id: str) -> bool:
         return entry_id in self._entries
 
@@ -300,6 +328,8 @@ _ENTRY_FIELDS = {
     "facts": True,
     "names": True,
     "answer": True,
+    "name": False,
+    "why": False,
 }
 _ANSWER_FIELDS = {"lead": True, "points": False}
 _ITEM_FIELDS = {
@@ -626,6 +656,8 @@ def _entry(
         facts=fields.facts("facts"),
         names=names,
         answer=answer,
+        name=fields.text("name") if fields.has("name") else None,
+        why=fields.text("why") if fields.has("why") else None,
     )
 
 

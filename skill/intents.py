@@ -96,6 +96,11 @@ def restore_carrier(intent_name: str, query: str) -> str:
     return f"{carrier} {query}".strip()
 
 
+# Custom intents: following up the last answer.
+WHY_FOLLOW_UP = "WhyFollowUpIntent"  # "why?", "how come": the reason behind the last answer
+SLOWER = "SlowerIntent"  # "slower please": the last answer again, read more slowly
+DEFINE = "DefineIntent"  # "what does {term} mean", "what does that mean": the glossary
+
 # Custom intents: the quiz.
 START_QUIZ = "StartQuizIntent"  # "quiz me", "quiz me on {topic}", "give me {count} questions"
 ANSWER = "AnswerIntent"  # "is it {answer}", "the answer is {answer}", "{number}"
@@ -124,8 +129,10 @@ SLOT_QUERY = "query"
 SLOT_ANSWER = "answer"
 SLOT_NUMBER = "number"
 SLOT_COUNT = "count"
+SLOT_TERM = "term"
 
 TYPE_TOPIC = "TOPIC"
 TYPE_ANSWER = "ANSWER"
+TYPE_TERM = "TERM"
 TYPE_SEARCH_QUERY = "AMAZON.SearchQuery"
 TYPE_NUMBER = "AMAZON.NUMBER"

@@ -38,6 +38,9 @@ from skill.text import ENGLISH_STOPWORDS, normalise
 # Measured with python -m skill.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
 DEFAULT_THRESHOLD = 0.5
+# Below the threshold but at least this sure, the best entry is offered, not answered: "I don't
+# have notes on that; the nearest I have is...".
+HEDGE_THRESHOLD = 0.3
 
 # The answer text is a weaker signal than the ways an entry is asked: a broad answer mentions
 # everything its narrow neighbours are about.
@@ -396,6 +399,12 @@ class Matcher:
         if ranked and ranked[0].confidence >= self.threshold:
             return ranked[0]
         return None
+
+    def nearest(self, question: str, k: int = 2) -> list[Match]:
+        """For a question no entry answers: up to k entries about some of its words, best
+        first. The first is one to offer instead only if its confidence is HEDGE_THRESHOLD or
+        more; the others are only topics to name."""
+        return [m for m in self.rank(question, k=k) if m.confidence > 0]
 
     def _role(self, terms: Sequence[str]) -> tuple[str, str] | None:
         """Who does what in a text: the side of its first name, and the next word that is not a

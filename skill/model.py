@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import yaml
 
 from skill import intents
-from skill.content import Entry, QuizItem
+from skill.content import Entry, GlossaryTerm, QuizItem
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
 TEMPLATES_PATH = MODEL_DIR / "templates.yaml"
@@ -43,6 +43,9 @@ class ModelContent(Protocol):
 
     @property
     def aliases(self) -> Mapping[str, Sequence[str]]: ...
+
+    @property
+    def glossary(self) -> Sequence[GlossaryTerm]: ...
 
 
 # --- Saying numbers and symbols as words ---------------------------------------------------------
@@ -270,6 +273,15 @@ def answer_type(items: Sequence[QuizItem], letters: Mapping[str, Sequence[str]])
     return {"name": intents.TYPE_ANSWER, "values": values.to_json()}
 
 
+def term_type(glossary: Sequence[GlossaryTerm]) -> dict[str, Any]:
+    """The TERM slot type: one value per glossary term, its aliases as synonyms."""
+    values = _ValueSet()
+    for term in glossary:
+        name = sayable(term.term)
+        values.add(slug(name), name, (sayable(a) for a in term.aliases))
+    return {"name": intents.TYPE_TERM, "values": values.to_json()}
+
+
 # --- The generated documents ----------------------------------------------------------------------
 
 
@@ -286,6 +298,7 @@ def language_model(content: ModelContent, templates: Templates) -> dict[str, Any
     builtin = [{"name": n, "samples": list(s)} for n, s in templates.builtins.items()]
     types = [
         answer_type(content.items, templates.answer_letters),
+        term_type(content.glossary),
         topic_type(content.entries, content.aliases),
     ]
     return {

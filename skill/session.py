@@ -47,6 +47,8 @@ class SessionState:
     reading: Reading | None = None
     quiz: QuizState | None = None
     confirm_reset: bool = False  # "reset my progress" is waiting for yes or no
+    topic: str | None = None  # the entry answered last, for "why?", "more" and "what about..."
+    offer: str | None = None  # an entry offered with "would you like to hear it?"
 
     def but(self, **changes: Any) -> SessionState:
         """A copy with some fields changed."""
@@ -150,7 +152,13 @@ def from_attributes(
         reading=_reading(raw.get("reading"), entry_exists),
         quiz=_quiz(raw.get("quiz"), item_exists, entry_exists),
         confirm_reset=raw.get("confirm_reset") is True,
+        topic=_entry_id(raw.get("topic"), entry_exists),
+        offer=_entry_id(raw.get("offer"), entry_exists),
     )
+
+
+def _entry_id(raw: Any, entry_exists: Known) -> str | None:
+    return raw if isinstance(raw, str) and entry_exists(raw) else None
 
 
 def to_attributes(state: SessionState) -> dict[str, Any]:
@@ -164,6 +172,10 @@ def to_attributes(state: SessionState) -> dict[str, Any]:
         raw["quiz"] = _quiz_dict(state.quiz)
     if state.confirm_reset:
         raw["confirm_reset"] = True
+    if state.topic is not None:
+        raw["topic"] = state.topic
+    if state.offer is not None:
+        raw["offer"] = state.offer
     return {_KEY: raw}
 
 

@@ -46,7 +46,8 @@ def plain(ssml: str) -> str:
 
 
 # The only tags this module writes; anything else did not come from here.
-_OWN_TAGS = frozenset({"speak", "break"})
+_OWN_TAGS = frozenset({"speak", "break", "prosody"})
+SLOW_RATE = "slow"  # Alexa's SSML prosody rate for "slower please"
 
 
 def is_own_ssml(ssml: str) -> bool:
@@ -101,6 +102,17 @@ class Speech:
         if len(text) > MAX_SPEECH_CHARS:
             raise SpeechTooLong(f"{len(text)} characters of speech (limit {MAX_SPEECH_CHARS})")
         return text
+
+
+def slowed(ssml: str) -> str:
+    """The same speech read more slowly; speech already slowed keeps its one prosody tag."""
+    inner = ssml.removeprefix("<speak>").removesuffix("</speak>")
+    if inner.startswith("<prosody "):
+        return ssml
+    text = f'<speak><prosody rate="{SLOW_RATE}">{inner}</prosody></speak>'
+    if len(text) > MAX_SPEECH_CHARS:
+        raise SpeechTooLong(f"{len(text)} characters of speech (limit {MAX_SPEECH_CHARS})")
+    return text
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from skill import intents, model
-from skill.content import Answer, Entry, ItemKind, Point, QuizItem
+from skill.content import Answer, Entry, GlossaryTerm, ItemKind, Point, QuizItem
 from skill.simulator import RequestType, Simulator
 
 WAKE_AND_LAUNCH_WORDS = {
@@ -41,6 +41,7 @@ class FixtureContent:
     entries: Sequence[Entry]
     items: Sequence[QuizItem]
     aliases: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    glossary: Sequence[GlossaryTerm] = ()
 
 
 FIXTURE = FixtureContent(
@@ -348,3 +349,11 @@ def test_templates_name_only_known_intents(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="ClueIntent"):
         model.Templates.load(path)
+
+
+def test_term_values_are_the_glossary_terms_with_their_aliases(committed):
+    language = committed["en-GB.json"]["interactionModel"]["languageModel"]
+    terms = next(t for t in language["types"] if t["name"] == intents.TYPE_TERM)
+    said = {v["name"]["value"]: set(v["name"].get("synonyms", ())) for v in terms["values"]}
+    assert "ideology" in said
+    assert "polit bureau" in said["politburo"]

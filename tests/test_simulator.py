@@ -20,7 +20,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill import __main__ as cli
 from skill import intents, model
-from skill.content import Answer, Entry, ItemKind, QuizItem
+from skill.content import Answer, Entry, GlossaryTerm, ItemKind, QuizItem
 from skill.simulator import (
     SIMULATED_SKILL_ID,
     Conversation,
@@ -40,6 +40,7 @@ class FixtureContent:
     entries: tuple[Entry, ...]
     items: tuple[QuizItem, ...]
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    glossary: tuple[GlossaryTerm, ...] = ()
 
 
 CONTENT = FixtureContent(

@@ -17,7 +17,7 @@ from ask_sdk_model.ui import SimpleCard
 from skill import intents, session
 from skill.dialog import dialog_for
 from skill.handlers.common import Services, SkillHandler, load_progress, reply
-from skill.speech import Speech, is_own_ssml, plain
+from skill.speech import Speech, is_own_ssml, plain, slowed
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +69,15 @@ class StopHandler(SkillHandler):
 
 
 class NoHandler(StopHandler):
-    """ "No" to "would you like to hear more?" moves on; "no" to anything else is goodbye."""
+    """ "No" to "would you like to hear more?" or to an offered topic moves on; "no" to
+    anything else is goodbye."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name(intents.NO)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = self.state(handler_input)
-        if state.reading is None:
+        if state.reading is None and state.offer is None:
             return super().handle(handler_input)
         return self.after_answer(handler_input, Speech())
 
@@ -92,7 +93,8 @@ class HomeHandler(SkillHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
-        session.save(handler_input, self.state(handler_input).but(reading=None, quiz=None))
+        state = self.state(handler_input).but(reading=None, quiz=None, topic=None, offer=None)
+        session.save(handler_input, state)
         speech = Speech().say(dialog.text("home"), self.examples(handler_input))
         return self.what_next(handler_input, speech)
 
@@ -113,17 +115,21 @@ class FallbackHandler(SkillHandler):
 
 
 class RepeatHandler(SkillHandler):
-    """ "Repeat": say the last response again, exactly, from the session."""
+    """ "Repeat": say the last response again, exactly, from the session; "slower please" says
+    it again at a slower rate."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.REPEAT)(handler_input)
+        return is_intent_name(intents.REPEAT)(handler_input) or is_intent_name(intents.SLOWER)(
+            handler_input
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = self.state(handler_input).last
         if last is None or not replayable(last):
             dialog = self.dialog(handler_input)
             return self.what_next(handler_input, Speech().say(dialog.text("nothing_to_repeat")))
-        builder = handler_input.response_builder.speak(last.ssml)
+        slower = is_intent_name(intents.SLOWER)(handler_input)
+        builder = handler_input.response_builder.speak(slowed(last.ssml) if slower else last.ssml)
         builder.ask(last.reprompt)
         if last.card_title and last.card_text:
             builder.set_card(SimpleCard(title=last.card_title, content=last.card_text))
@@ -174,8 +180,8 @@ class RememberLastResponse(AbstractResponseInterceptor):
 
 
 class ForgetUnansweredConfirmation(AbstractRequestInterceptor):
-    """A yes/no question answered with anything else is dropped, so a later "yes" can't
-    confirm it by surprise."""
+    """A yes/no question (reset, an offered topic) answered with anything else is dropped, so
+    a later "yes" can't confirm it by surprise."""
 
     def __init__(self, services: Services):
         self.services = services
@@ -184,8 +190,8 @@ class ForgetUnansweredConfirmation(AbstractRequestInterceptor):
         if is_intent_name(intents.YES)(handler_input) or is_intent_name(intents.NO)(handler_input):
             return
         state = self.services.state(handler_input)
-        if state.confirm_reset:
-            session.save(handler_input, state.but(confirm_reset=False))
+        if state.confirm_reset or state.offer is not None:
+            session.save(handler_input, state.but(confirm_reset=False, offer=None))
 
 
 class CatchAllExceptionHandler(AbstractExceptionHandler):

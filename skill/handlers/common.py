@@ -91,18 +91,20 @@ class SkillHandler(AbstractRequestHandler):
         return self.end_with(handler_input, speech, "more_question", "more_reprompt")
 
     def drop_pending(self, handler_input: HandlerInput) -> None:
-        """Forget a yes/no question the next question replaces: "hear more?" of a split answer
-        and "another quiz?" of a finished quiz (a quiz still running is kept)."""
+        """Forget a yes/no question the next question replaces: "hear more?" of a split answer,
+        an offered topic, and "another quiz?" of a finished quiz (a quiz still running is
+        kept)."""
         state = self.state(handler_input)
         finished = state.quiz is not None and state.quiz.phase is Phase.FINISHED
-        if state.reading is not None or finished:
+        if state.reading is not None or state.offer is not None or finished:
             quiz = None if finished else state.quiz
-            session.save(handler_input, state.but(reading=None, quiz=quiz))
+            session.save(handler_input, state.but(reading=None, offer=None, quiz=quiz))
 
-    def some_titles(self, count: int = 3) -> Sequence[str]:
-        """A few things the skill can answer, for when it can't answer what was asked."""
+    def some_names(self, count: int = 2) -> Sequence[str]:
+        """A few things the skill can answer, by their spoken names, for when it can't answer
+        what was asked and no topic is near the words heard."""
         entries = self.services.rng.sample(self.services.content.entries, count)
-        return [entry.title for entry in entries]
+        return [entry.spoken_name for entry in entries]
 
 
 def reply(

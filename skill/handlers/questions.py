@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_slot, is_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill import intents, session
-from skill.content import Entry
+from skill.content import Entry, GlossaryTerm
 from skill.handlers.common import SkillHandler, reply
-from skill.speech import Speech, split_points
+from skill.matching import HEDGE_THRESHOLD
+from skill.speech import Part, Speech, split_points
 
 
 def resolved_id(handler_input: HandlerInput, slot_name: str) -> str | None:
@@ -29,6 +33,25 @@ def spoken_slot(handler_input: HandlerInput, slot_name: str) -> str:
     return (slot.value or "").strip().lower() if slot else ""
 
 
+# Words that point back to the last answer: "what about its size", "why did they do it".
+_POINTING_BACK = frozenset({"it", "its", "that", "this", "they", "them", "their", "those", "he",
+                            "him", "his"})  # fmt: skip
+# What a question asking for a definition says before the thing to define: "what is a".
+_DEFINITION_ASKED = re.compile(r"^(?:what|who)(?: (?:is|was|are|were|s))?(?: (?:a|an|the))? ")
+
+
+def question_text(handler_input: HandlerInput) -> str:
+    """The question as the student said it, carrier put back ("what were the terms")."""
+    name = get_intent_name(handler_input)
+    if name == intents.TOPIC:
+        return spoken_slot(handler_input, intents.SLOT_TOPIC)
+    if name == intents.ANSWER:
+        return spoken_slot(handler_input, intents.SLOT_ANSWER) or spoken_slot(
+            handler_input, intents.SLOT_NUMBER
+        )
+    return intents.restore_carrier(name, spoken_slot(handler_input, intents.SLOT_QUERY))
+
+
 class QuestionHandler(SkillHandler):
     """A question about the topic, by topic name or in free form."""
 
@@ -40,41 +63,97 @@ class QuestionHandler(SkillHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        text = question_text(handler_input)
+        term = self.definition_asked(text)
+        if term is not None:
+            return self.define(handler_input, [term])
         entry = self.find_entry(handler_input)
-        if entry is None:
-            return self.not_known(handler_input)
-        return self.read(handler_input, entry, part=0)
+        if entry is not None:
+            # "Name the terms", "list the reasons": the points in one go, as a list.
+            whole = get_intent_name(handler_input) in intents.LIST_CARRIERS
+            return self.read(handler_input, entry, part=0, whole=whole)
+        return self.not_known(handler_input, text)
+
+    def definition_asked(self, text: str) -> GlossaryTerm | None:
+        """The glossary term a "what is X" question asks about, when X is a glossary term and
+        no entry is named after it ("what is communism"; "what was the secret speech" is an
+        entry's)."""
+        if not _DEFINITION_ASKED.match(text):
+            return None
+        content = self.services.content
+        term = content.define(_DEFINITION_ASKED.sub("", text))
+        if term is None or any(
+            term in content.terms_in(entry.title) for entry in content.entries
+        ):
+            return None
+        return term
 
     def find_entry(self, handler_input: HandlerInput) -> Entry | None:
-        name = get_intent_name(handler_input)
-        if name == intents.TOPIC:
+        """The entry a question asks for; a follow-up ("what about the loan", "why did they do
+        that") is read with the last answer's topic when it does not match alone."""
+        if get_intent_name(handler_input) == intents.TOPIC:
             entry_id = resolved_id(handler_input, intents.SLOT_TOPIC)
             if entry_id and self.services.has_entry(entry_id):
                 return self.services.content.entry(entry_id)
-            text = spoken_slot(handler_input, intents.SLOT_TOPIC)
-        elif name == intents.ANSWER:
-            text = spoken_slot(handler_input, intents.SLOT_ANSWER) or spoken_slot(
-                handler_input, intents.SLOT_NUMBER
-            )
-        else:
-            text = intents.restore_carrier(name, spoken_slot(handler_input, intents.SLOT_QUERY))
+        text = question_text(handler_input)
         match = self.services.matcher.match(text)
+        if match is not None:
+            return match.entry
+        topic = self.state(handler_input).topic
+        follow_up = get_intent_name(handler_input) == intents.WHAT_ABOUT_QUESTION or bool(
+            _POINTING_BACK & set(text.split())
+        )
+        if topic is not None and follow_up:
+            in_context = f"{text} {self.services.content.entry(topic).title}"
+            match = self.services.matcher.match(in_context)
         return match.entry if match else None
 
-    def not_known(self, handler_input: HandlerInput) -> Response:
-        """Say honestly that the skill can't answer, and name things it can."""
+    def not_known(self, handler_input: HandlerInput, text: str) -> Response:
+        """Say honestly that the skill can't answer. When an entry is close, offer it ("the
+        nearest I have is..."); otherwise name the topics nearest to the words heard."""
         dialog = self.dialog(handler_input)
+        nearest = self.services.matcher.nearest(text)
+        if nearest and nearest[0].confidence >= HEDGE_THRESHOLD:
+            speech = Speech().say(dialog.text("hedge"))
+            return self.offer(handler_input, speech, nearest[0].entry, "offer_question")
+        names = [m.entry.spoken_name for m in nearest] or self.some_names()
         speech = Speech().say(
-            dialog.text("dont_know"),
-            dialog.text("can_answer", topics=dialog.join(self.some_titles())),
+            dialog.text("dont_know"), dialog.text("can_answer", topics=dialog.join(names))
         )
         return self.after_answer(handler_input, speech)
 
-    def read(self, handler_input: HandlerInput, entry: Entry, part: int) -> Response:
-        """Read one part of an entry's answer; a long answer ends by offering more."""
+    def offer(
+        self, handler_input: HandlerInput, speech: Speech, entry: Entry, question_key: str
+    ) -> Response:
+        """End the turn by offering an entry with a yes/no question; "yes" reads it."""
+        dialog = self.dialog(handler_input)
+        state = self.state(handler_input)
+        session.save(handler_input, state.but(reading=None, offer=entry.id))
+        return reply(
+            handler_input,
+            speech,
+            question=dialog.text(question_key, name=entry.spoken_name),
+            reprompt=dialog.text("offer_reprompt"),
+        )
+
+    def define(self, handler_input: HandlerInput, terms: Sequence[GlossaryTerm]) -> Response:
+        """Say what glossary terms mean, with an example from the topic."""
+        dialog = self.dialog(handler_input)
+        speech = Speech()
+        for term in terms:
+            speech.say(dialog.text("define", term=term.term, meaning=term.meaning))
+            if term.example:
+                speech.say(term.example)
+        return self.after_answer(handler_input, speech)
+
+    def read(
+        self, handler_input: HandlerInput, entry: Entry, part: int, *, whole: bool = False
+    ) -> Response:
+        """Read one part of an entry's answer; a long answer ends by offering more. `whole`
+        reads every point at once."""
         dialog = self.dialog(handler_input)
         answer = entry.answer
-        parts = split_points(answer.lead, answer.points)
+        parts = [Part(0, len(answer.points))] if whole else split_points(answer.lead, answer.points)
         current = parts[part]
         speech = Speech()
         if part == 0:
@@ -86,7 +165,10 @@ class QuestionHandler(SkillHandler):
         more = part + 1 < len(parts)
         reading = session.Reading(entry.id, part + 1) if more else None
         # A question after a quiz ends it: a later "yes" must not start another.
-        session.save(handler_input, self.state(handler_input).but(reading=reading, quiz=None))
+        state = self.state(handler_input)
+        session.save(
+            handler_input, state.but(reading=reading, quiz=None, topic=entry.id, offer=None)
+        )
         return reply(
             handler_input,
             speech,
@@ -97,7 +179,8 @@ class QuestionHandler(SkillHandler):
 
 
 class MoreHandler(QuestionHandler):
-    """ "More", "next", or "yes" to "would you like to hear more?": the next part of an answer."""
+    """ "More", "next", or "yes" to "would you like to hear more?": the next part of an answer,
+    or after a whole answer the next layer: the entry after it in teaching order."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if is_intent_name(intents.MORE)(handler_input) or is_intent_name(intents.NEXT)(
@@ -110,15 +193,83 @@ class MoreHandler(QuestionHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        reading = self.state(handler_input).reading
+        state = self.state(handler_input)
+        reading = state.reading
         if reading is not None:
             entry = self.services.content.entry(reading.entry_id)
             parts = split_points(entry.answer.lead, entry.answer.points)
             if reading.next_part < len(parts):
                 return self.read(handler_input, entry, reading.next_part)
-        return self.after_answer(
-            handler_input, Speech().say(self.dialog(handler_input).text("nothing_more"))
+        dialog = self.dialog(handler_input)
+        if state.topic is not None:
+            following = self.services.content.next_entry(state.topic)
+            speech = Speech().say(dialog.text("nothing_more"))
+            return self.offer(handler_input, speech, following, "next_layer_question")
+        return self.after_answer(handler_input, Speech().say(dialog.text("nothing_more")))
+
+
+class OfferHandler(QuestionHandler):
+    """ "Yes" to "would you like to hear about ...?": read the entry offered."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return (
+            is_intent_name(intents.YES)(handler_input)
+            and self.state(handler_input).offer is not None
         )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        offer = self.state(handler_input).offer
+        assert offer is not None  # can_handle checked it
+        return self.read(handler_input, self.services.content.entry(offer), part=0)
+
+
+class WhyHandler(QuestionHandler):
+    """ "Why?" after an answer: the reason behind it, from the content."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(intents.WHY_FOLLOW_UP)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        dialog = self.dialog(handler_input)
+        topic = self.state(handler_input).topic
+        if topic is None:
+            return self.what_next(handler_input, Speech().say(dialog.text("why_what")))
+        entry = self.services.content.entry(topic)
+        if entry.why is None:
+            speech = Speech().say(dialog.text("no_reason", name=entry.spoken_name))
+            return self.after_answer(handler_input, speech)
+        return self.after_answer(handler_input, Speech().say(entry.why))
+
+
+class DefineHandler(QuestionHandler):
+    """ "What does ideology mean?", or "what does that mean?" after an answer: the glossary."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(intents.DEFINE)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        dialog = self.dialog(handler_input)
+        content = self.services.content
+        said = spoken_slot(handler_input, intents.SLOT_TERM)
+        if said:
+            term = content.define(said)
+            if term is None:
+                return self.after_answer(handler_input, Speech().say(dialog.text("no_term")))
+            return self.define(handler_input, [term])
+        topic = self.state(handler_input).topic
+        if topic is None:
+            return self.what_next(handler_input, Speech().say(dialog.text("define_what")))
+        entry = content.entry(topic)
+        asked = {t.term for t in content.terms_in(entry.title)}
+        answer = " ".join((entry.answer.lead, *entry.answer.points))
+        terms = [t for t in content.terms_in(answer) if t.term not in asked][:MAX_TERMS_DEFINED]
+        if not terms:
+            return self.after_answer(handler_input, Speech().say(dialog.text("define_what")))
+        return self.define(handler_input, terms)
+
+
+# "What does that mean?" defines at most this many of the last answer's terms.
+MAX_TERMS_DEFINED = 2
 
 
 class ListTopicsHandler(SkillHandler):

@@ -333,6 +333,11 @@ class QuizHelpHandler(QuizHandler):
         intents.MORE: "quiz_fallback",
         intents.RESET_PROGRESS: "quiz_later",
         intents.LIST_TOPICS: "quiz_later",
+        # Follow-ups to an answer mean nothing mid-quiz: the question is asked again (slower
+        # re-reads it through repeat's path only outside a quiz).
+        intents.WHY_FOLLOW_UP: "quiz_fallback",
+        intents.DEFINE: "quiz_later",
+        intents.SLOWER: None,
     }
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
