@@ -28,7 +28,7 @@ import Stemmer
 from rapidfuzz import fuzz, process
 
 from skill.content import Content, Entry, default_content
-from skill.text import ENGLISH_STOPWORDS, normalise
+from skill.language import ENGLISH_STOPWORDS, normalise
 
 # Measured with python -m skill.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
