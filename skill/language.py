@@ -7,9 +7,10 @@ marking, the interaction model and the simulator all bring text to a common form
 - `heard`: written text as speech recognition would return it ("China's $300m" -> "china's 300
   million dollars"), numbers left as they were given.
 - `sayable`: written text as Alexa says it, numbers spelled out, for samples and slot values.
-- `normalise`: heard words reduced for comparing texts: no apostrophes, every number as digits.
-- `read_numbers` and `read_number`: the one reader of spoken numbers and years;
-  `number_words` and `year_words` the one writer.
+- `normalise`: heard words reduced for matching questions: no apostrophes, years as digits.
+- `read_numbers` (running text) and `read_number` (a whole slot): the one reader of spoken
+  numbers, sharing one rule for spoken years with `normalise`; `number_words` and `year_words`
+  the one writer.
 - `plain_text`: SSML as the listener hears it.
 
 Pure code: no SDK imports, no developer-only dependencies.
@@ -188,7 +189,7 @@ def _year(match: re.Match[str]) -> str:
 
 
 def _read_years(text: str) -> str:
-    """Spoken years in lowercase words as digits: "in nineteen fifty eight" -> "in 1958"."""
+    """Years said in two halves as one number: "in nineteen fifty eight" -> "in 1958"."""
     return _SPOKEN_YEAR.sub(_year, text)
 
 
@@ -238,7 +239,9 @@ def _entity(match: re.Match[str]) -> str:
     decimal, hexadecimal, name = match.groups()
     if name:
         return _NAMED[name]
-    return chr(int(decimal) if decimal else int(hexadecimal, 16))
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    # Past Unicode's range it names no character: left as written rather than failing.
+    return chr(code) if code <= 0x10FFFF else match[0]
 
 
 def plain_text(ssml: str) -> str:

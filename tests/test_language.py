@@ -233,6 +233,7 @@ def test_written_and_spoken_forms_normalise_alike():
         ("<speak>&lt;b&gt; &quot;bold&quot; Mao&apos;s</speak>", '<b> "bold" Mao\'s'),
         ("<speak>&amp;lt; stays escaped once</speak>", "&lt; stays escaped once"),
         ("<speak>caf&#233; &#x2013; bar</speak>", "caf\u00e9 \u2013 bar"),
+        ("<speak>&#99999999; no such character</speak>", "&#99999999; no such character"),
         ('<speak>First<break time="300ms"/>, then</speak>', "First, then"),
         ("<speak>  </speak>", ""),
     ],
