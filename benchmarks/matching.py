@@ -12,8 +12,8 @@ from pathlib import Path
 from benchmarks.report import Row, bound_goal, ratio_goal
 from skill.content import default_content
 from skill.eval_matching import TARGET, Answerer, evaluate, spoken_text
+from skill.language import normalise
 from skill.matching import STOPWORDS, default_matcher
-from skill.text import normalise
 
 BASELINE_SHARE = 0.5
 

@@ -33,6 +33,7 @@ from defusedxml.common import DefusedXmlException
 
 from skill import dialog, intents, model, session
 from skill.content import Content, Entry
+from skill.language import sayable
 from skill.quiz import Phase
 from skill.session import SessionState
 from skill.simulator import Conversation, InProcess, RequestType, Resolution, Simulator, Turn
@@ -516,13 +517,13 @@ def _entry(content: Content, split: bool) -> Entry:
 def _topic(split: bool) -> Step:
     """Ask for an entry by name."""
     return lambda conversation, content: conversation.intent(
-        intents.TOPIC, topic=model.sayable(_entry(content, split).title)
+        intents.TOPIC, topic=sayable(_entry(content, split).title)
     )
 
 
 def _question(conversation: Conversation, content: Content) -> Turn:
     """Ask a revision question in free form."""
-    title = model.sayable(_entry(content, split=False).title)
+    title = sayable(_entry(content, split=False).title)
     return conversation.intent(intents.TELL_ME_ABOUT_QUESTION, query=title)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from skill.text import normalise
+from skill.language import normalise
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 

@@ -3,7 +3,7 @@
 Pure code, no SDK imports. The rules, in the order they apply:
 
 - Text is normalised the same way for the student's answer and for every accepted phrasing:
-  numbers become digits (skill.numbers), names become their canonical form (the topic's aliases
+  numbers become digits (skill.language), names become their canonical form (the topic's aliases
   plus a general list of nations and people), close misspellings of names are corrected with
   rapidfuzz, words are stemmed and stopwords dropped. What is left are "terms".
 - A phrasing matches when all of its terms are in the answer ("the soviet spies" contains "spies").
@@ -28,7 +28,7 @@ import Stemmer
 from rapidfuzz import fuzz, process
 
 from skill.content import ItemKind, QuizItem
-from skill.numbers import as_year, format_number, is_number, normalise_numbers
+from skill.language import as_year, format_number, heard, is_number, read_numbers
 
 # Longer answers are not a student answering but a list of guesses, or junk.
 MAX_ANSWER_WORDS = 60
@@ -197,18 +197,16 @@ class _Lexicon:
 
 
 def _surface(text: str) -> list[str]:
-    """Lowercase words with contractions opened, possessives dropped and numbers as digits."""
-    text = text.lower().replace("\u2019", "'")
+    """Heard words with contractions opened, possessives dropped and numbers as digits."""
+    text = heard(text)
     for short, long in _CONTRACTIONS.items():
         text = re.sub(rf"\b{re.escape(short)}\b", long, text)
     text = re.sub(r"n't\b", " not", text)
-    text = re.sub(r"'s\b|s'(?=\s|$)", "", text)
+    text = re.sub(r"'s\b", "", text)
     # "ones" is a pronoun ("four main ones"), but text2num reads it as the number 1.
     text = re.sub(r"\bones\b", " ", text)
-    text = normalise_numbers(text)
-    # Keep decimal points inside numbers; everything else that is not a letter or digit splits.
-    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
-    return re.findall(r"[a-z0-9.]+", text)
+    # Other apostrophes split words ("o'clock"); decimal points stay in numbers.
+    return re.findall(r"[a-z0-9.]+", read_numbers(text))
 
 
 def _canonical_term(name: str) -> str:
@@ -442,7 +440,7 @@ def _choice_by_letter(item: QuizItem, spoken: str) -> int | None:
     """The option chosen by letter or position: "b", "bee", "option b", "the second one", "2"."""
     words = [
         w
-        for w in re.findall(r"[a-z0-9']+", spoken.lower())
+        for w in heard(spoken).split()
         if w in _LETTERS or w in _POSITIONS or w not in _CHOICE_FILLERS | _STOPWORDS
     ]
     if len(words) == 2 and words[1] == "one":  # "the first one", "the second one"

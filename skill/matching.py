@@ -32,8 +32,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from skill.content import Content, Entry, default_content
-from skill.numbers import normalise_numbers
-from skill.text import ENGLISH_STOPWORDS, normalise
+from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers
 
 # Measured with python -m skill.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
@@ -502,7 +501,7 @@ _SHORT_YEAR = re.compile(r"\b(in|of|by|from|until|til|after|before) ([2-9][0-9])
 
 def _plain(text: str) -> str:
     """Text as plain words with numbers as digits, as questions and content are compared."""
-    return _SHORT_YEAR.sub(r"\1 19\2", normalise_numbers(normalise(text)))
+    return _SHORT_YEAR.sub(r"\1 19\2", read_numbers(normalise(text)))
 
 
 # Exam commands that may be followed by how many points are wanted: "give two reasons".

@@ -18,6 +18,7 @@ import yaml
 
 from skill import intents
 from skill.content import Entry, GlossaryTerm, QuizItem
+from skill.language import sayable
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
 TEMPLATES_PATH = MODEL_DIR / "templates.yaml"
@@ -48,63 +49,7 @@ class ModelContent(Protocol):
     def glossary(self) -> Sequence[GlossaryTerm]: ...
 
 
-# --- Saying numbers and symbols as words ---------------------------------------------------------
-
-UNIT_WORDS = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-)  # fmt: skip
-TENS_WORDS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_SCALES = ((1_000_000_000, "billion"), (1_000_000, "million"), (1000, "thousand"), (100, "hundred"))
-
-
-def number_words(n: int) -> str:
-    """A cardinal number in words, as a sample or slot value needs it: 300 -> "three hundred"."""
-    if n < 20:
-        return UNIT_WORDS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return TENS_WORDS[tens] + (f" {UNIT_WORDS[ones]}" if ones else "")
-    for size, name in _SCALES:
-        if n >= size:
-            head, rest = divmod(n, size)
-            return f"{number_words(head)} {name}" + (f" {number_words(rest)}" if rest else "")
-    raise AssertionError(n)  # unreachable: every n >= 100 has a scale
-
-
-def year_words(n: int) -> str:
-    """A year as it is said: 1949 -> "nineteen forty nine", 1905 -> "nineteen oh five"."""
-    if not (1100 <= n <= 1999 or 2010 <= n <= 2099):
-        return number_words(n)
-    century, rest = divmod(n, 100)
-    if rest == 0:
-        return f"{number_words(century)} hundred"
-    if rest < 10:
-        return f"{number_words(century)} oh {number_words(rest)}"
-    return f"{number_words(century)} {number_words(rest)}"
-
-
-def _digits_to_words(match: re.Match[str]) -> str:
-    digits = match.group(0)
-    n = int(digits)
-    return year_words(n) if len(digits) == 4 else number_words(n)
-
-
-def sayable(text: str) -> str:
-    """Text as Alexa hears it: lowercase words, numbers spelled out, no punctuation.
-
-    Apostrophes inside words stay ("china's"); hyphens and other punctuation become spaces.
-    """
-    t = text.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
-    t = re.sub(r"(?<=\d),(?=\d{3})", "", t)  # 10,000 -> 10000
-    t = re.sub(r"\b(\d{4})\s*[-\u2013]\s*(\d{2,4})\b", r"\1 to \2", t)  # 1949-62
-    t = re.sub(r"\$\s*(\d+)(\s*(?:thousand|million|billion)\b)?", r"\1\2 dollars", t)
-    t = t.replace("%", " percent")
-    t = re.sub(r"\d+", _digits_to_words, t.lower())
-    t = re.sub(r"[^a-z']+", " ", t)
-    t = re.sub(r"(?<![a-z])'|'(?![a-z])", " ", t)  # quotes, not apostrophes
-    return " ".join(t.split())
+# --- Slot value ids -------------------------------------------------------------------------------
 
 
 def slug(text: str) -> str:

@@ -9,7 +9,6 @@ has to post the same JSON and return the response JSON.
 from __future__ import annotations
 
 import enum
-import html
 import json
 import re
 import uuid
@@ -20,7 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from skill import intents
-from skill.model import MODEL_DIR, TENS_WORDS, UNIT_WORDS, sayable
+from skill.language import heard, plain_text, read_number, sayable
+from skill.model import MODEL_DIR
 
 SIMULATED_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 SIMULATED_USER_ID = "amzn1.ask.account.SIMULATED"
@@ -111,67 +111,20 @@ class Resolution:
         return cls(RequestType.SESSION_ENDED, utterance, reason=reason)
 
 
-# --- Numbers as Alexa's AMAZON.NUMBER hears them --------------------------------------------------
-
-_SMALL = {w: i for i, w in enumerate(UNIT_WORDS)}
-_TENS = {w: 10 * i for i, w in enumerate(TENS_WORDS) if w}
-_SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
-
-
-def _cardinal(words: list[str]) -> int | None:
-    """ "three hundred million" -> 300000000; None unless the words are one well-formed number."""
-    total, current, last = 0, 0, ""
-    for i, w in enumerate(words):
-        if w.isdigit() and last == "":
-            current, last = int(w), "digits"
-        elif w in _SMALL and (last in ("", "hundred") or (last == "tens" and _SMALL[w] < 10)):
-            current, last = current + _SMALL[w], "unit"
-        elif w in _TENS and last in ("", "hundred"):
-            current, last = current + _TENS[w], "tens"
-        elif w == "hundred" and last in ("", "unit", "digits") and current < 100:
-            current, last = (current or 1) * 100, "hundred"
-        elif w in _SCALES and last != "":
-            total, current, last = total + current * _SCALES[w], 0, ""
-        elif w == "a" and i + 1 < len(words) and last == "" and current == 0:
-            current, last = 1, "digits"  # "a hundred", "a million"
-        elif w == "and" and last in ("hundred", "") and (current or total) and i + 1 < len(words):
-            continue
-        else:
-            return None
-    return total + current if words else None
-
-
-def parse_number(words: list[str]) -> int | None:
-    """Spoken or written number -> int, years included ("nineteen fifty" -> 1950)."""
-    value = _cardinal(words)
-    if value is not None:
-        return value
-    # A year said in two halves: "nineteen forty nine", "nineteen oh five", "twenty twenty six".
-    for split in range(1, len(words)):
-        head, tail = _cardinal(words[:split]), words[split:]
-        if head is None or not 10 <= head <= 99:
-            continue
-        if tail[0] in ("oh", "o") and len(tail) == 2 and tail[1] in _SMALL:
-            rest = _SMALL[tail[1]]
-        else:
-            rest = _cardinal(tail) if "hundred" not in tail else None
-            if rest is None or not 10 <= rest <= 99:
-                continue
-        return head * 100 + rest
-    return None
-
-
 # --- The grammar compiled from the interaction model ---------------------------------------------
 
 
-def words_of(text: str) -> list[str]:
-    """An utterance as speech recognition would return it: lowercase words, no punctuation."""
-    t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    t = re.sub(r"(?<=\d),(?=\d{3})", "", t)
-    t = re.sub(r"(?<=[a-z0-9])\.(?=[a-z0-9])|\.(?=\s|$)", "", t)  # "u.s.s.r." -> "ussr"
-    t = re.sub(r"[^a-z0-9'{}]+", " ", t)
-    t = re.sub(r"(?<![a-z])'|'(?![a-z])", " ", t)
-    return t.split()
+_SLOT_REF = re.compile(r"\{(\w+)\}")
+
+
+def _sample_tokens(sample: str) -> tuple[str, ...]:
+    """A sample's words as heard, with its slot references kept as "{slot}" tokens."""
+    parts = _SLOT_REF.split(sample)  # literal text and slot names, alternately
+    return tuple(
+        token
+        for i, part in enumerate(parts)
+        for token in ((f"{{{part}}}",) if i % 2 else heard(part).split())
+    )
 
 
 @dataclass(frozen=True)
@@ -236,7 +189,7 @@ class Simulator:
             phrases = [(s, False) for s in intent.get("samples", ())]
             phrases += [(s, True) for s in BUILTIN_PHRASES.get(intent["name"], ())]
             for text, builtin in phrases:
-                tokens = tuple(words_of(text))
+                tokens = _sample_tokens(text)
                 used = {t[1:-1]: slots[t[1:-1]] for t in tokens if t.startswith("{")}
                 samples.append(_Sample(intent["name"], text, tokens, used, len(samples), builtin))
         return samples
@@ -245,7 +198,7 @@ class Simulator:
 
     def resolve(self, utterance: str) -> Resolution:
         """What Alexa would send for this utterance, said to the skill (or to Alexa about it)."""
-        kind, words = self._addressed(words_of(utterance))
+        kind, words = self._addressed(heard(utterance).split())
         if kind is RequestType.LAUNCH:
             return Resolution.launch(utterance)
         if kind is RequestType.SESSION_ENDED:
@@ -305,7 +258,7 @@ class Simulator:
         if slot_type == intents.TYPE_SEARCH_QUERY:
             return SlotValue(slot, slot_type, said)
         if slot_type == intents.TYPE_NUMBER:
-            number = parse_number(words)
+            number = read_number(said)
             return None if number is None else SlotValue(slot, slot_type, str(number))
         return self.slot_value(slot, slot_type, said, bare=sample.literals == 0)
 
@@ -473,14 +426,6 @@ class InProcess:
         request = self.serializer.deserialize(json.dumps(envelope), RequestEnvelope)
         response = self.skill.invoke(request_envelope=request, context=None)
         return self.serializer.serialize(response)
-
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain_text(ssml: str) -> str:
-    """What the listener hears: SSML tags removed, entities unescaped, spaces collapsed."""
-    return " ".join(html.unescape(_TAG.sub(" ", ssml)).split())
 
 
 def _speech(output: Mapping[str, Any] | None) -> str | None:

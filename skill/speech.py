@@ -6,7 +6,6 @@ content with "&" or "<" can never break the markup, and which refuses to grow pa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree
@@ -26,23 +25,11 @@ SHORT_PAUSE = '<break time="300ms"/>'
 LIST_PAUSE = '<break time="500ms"/>'
 
 _ENTITIES = {'"': "&quot;", "'": "&apos;"}
-_TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 
 
 def escape(text: str) -> str:
     """Escape text for SSML; quotes too, since text may end up in attributes."""
     return _xml_escape(text, _ENTITIES)
-
-
-def plain(ssml: str) -> str:
-    """What a listener hears, as plain text: tags dropped, entities restored."""
-    text = _TAG.sub(" ", ssml)
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
-        text = text.replace(entity, char)
-    text = text.replace("&amp;", "&")
-    text = _SPACE.sub(" ", text).strip()
-    return re.sub(r" ([,.?!])", r"\1", text)
 
 
 # The only tags this module writes; anything else did not come from here.

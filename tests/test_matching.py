@@ -10,7 +10,6 @@ import pytest
 from skill.content import load_content
 from skill.eval_matching import DEFAULT_QUESTIONS, by_skill, evaluate, spoken_text
 from skill.matching import Matcher, default_matcher
-from skill.text import normalise
 
 DEV = (
     json.loads(DEFAULT_QUESTIONS.read_text(encoding="utf-8")) if DEFAULT_QUESTIONS.exists() else {}
@@ -164,23 +163,7 @@ def test_default_matcher_is_built_once() -> None:
     assert default_matcher() is default_matcher()
 
 
-# --- Text normalisation and the evaluation helpers ------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("What were the Treaty of Friendship's terms?", "what were the treaty of friendship terms"),
-        ("The PRC received $300 million.", "the prc received 300 million dollars"),
-        ("10,000 advisers", "10000 advisers"),
-        ("nineteen fifty eight", "1958"),
-        ("in nineteen sixty", "in 1960"),
-        ("Mao Tse-tung", "mao tse tung"),
-        ("the soviets\u2019 agents", "the soviets agents"),
-    ],
-)
-def test_normalise(text: str, expected: str) -> None:
-    assert normalise(text) == expected
+# --- The evaluation helpers -----------------------------------------------------------------
 
 
 def test_the_answer_text_is_the_lead_and_the_points() -> None:

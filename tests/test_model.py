@@ -313,25 +313,6 @@ def test_example_phrases_match_real_samples(committed, locale):
 
 
 @pytest.mark.parametrize(
-    ("text", "said"),
-    [
-        ("The Treaty of Friendship (1950)", "the treaty of friendship nineteen fifty"),
-        ("$300 million", "three hundred million dollars"),
-        ("10,000 advisers", "ten thousand advisers"),
-        (
-            "Sino-Soviet relations, 1949-62",
-            "sino soviet relations nineteen forty nine to sixty two",
-        ),
-        ("Khrushchev's 'Secret Speech'", "khrushchev's secret speech"),
-        ("1905", "nineteen oh five"),
-        ("1,000,000", "one million"),
-    ],
-)
-def test_sayable(text, said):
-    assert model.sayable(text) == said
-
-
-@pytest.mark.parametrize(
     ("intent", "query", "question"),
     [
         (intents.WHAT_QUESTION, "were the terms", "what were the terms"),

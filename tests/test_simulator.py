@@ -27,8 +27,6 @@ from skill.simulator import (
     InProcess,
     RequestType,
     Simulator,
-    parse_number,
-    plain_text,
 )
 from tests import requests
 
@@ -166,24 +164,6 @@ def test_letters_resolve_to_their_letter(simulator):
 def test_numbers_arrive_as_digits(simulator, utterance, intent, slot, value):
     resolution = simulator.resolve(utterance)
     assert (resolution.intent, resolution.slots[slot].value) == (intent, value)
-
-
-@pytest.mark.parametrize(
-    ("words", "number"),
-    [
-        ("ten thousand", 10000),
-        ("a hundred and fifty six", 156),
-        ("nineteen forty nine", 1949),
-        ("nineteen oh five", 1905),
-        ("twenty twenty six", 2026),
-        ("300 million", 300_000_000),
-        ("two million five hundred thousand", 2_500_000),
-        ("one two", None),
-        ("stalin", None),
-    ],
-)
-def test_parse_number(words, number):
-    assert parse_number(words.split()) == number
 
 
 @pytest.mark.parametrize(
@@ -373,12 +353,6 @@ def test_end_sends_session_ended(conversation):
     turn = conversation.end()
     assert turn is not None and turn.intent == "SessionEndedRequest"
     assert conversation.end() is None
-
-
-def test_plain_text():
-    assert plain_text("<speak>Mao &amp; Stalin<break time='1s'/>fell out</speak>") == (
-        "Mao & Stalin fell out"
-    )
 
 
 # --- CLI -----------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from xml.etree import ElementTree
 import pytest
 
 from skill.dialog import LOCALES, dialog_for
+from skill.language import plain_text
 from skill.speech import (
     MAX_SPEECH_CHARS,
     PART_BUDGET_CHARS,
@@ -12,7 +13,6 @@ from skill.speech import (
     SpeechTooLong,
     card_text,
     escape,
-    plain,
     split_points,
 )
 
@@ -28,7 +28,7 @@ def test_text_with_markup_characters_is_escaped_and_still_parses():
     root = parses(ssml)
     assert root.tag == "speak"
     assert "&amp;" in ssml and "&lt;b&gt;" in ssml
-    assert plain(ssml) == 'Trade & aid <b>"bold"</b> and Mao\'s view'
+    assert plain_text(ssml) == 'Trade & aid <b>"bold"</b> and Mao\'s view'
 
 
 def test_escape_covers_quotes_for_attributes():
@@ -43,24 +43,24 @@ def test_a_list_is_read_as_a_list_with_pauses():
         .ssml()
     )
     parses(ssml)
-    spoken = plain(ssml)
+    spoken = plain_text(ssml)
     assert spoken.startswith("The treaty had three terms. First, Defence")
     assert "Second, A loan." in spoken and "Third, Agents disclosed." in spoken
     assert ssml.count("<break") == 3
 
 
 def test_list_numbering_can_continue_from_an_earlier_part():
-    spoken = plain(Speech().items(["The fourth point."], ORDINALS, start=3).ssml())
+    spoken = plain_text(Speech().items(["The fourth point."], ORDINALS, start=3).ssml())
     assert spoken == "Fourth, The fourth point."
 
 
 def test_points_keep_their_capitals_so_names_stay_names():
-    spoken = plain(Speech().items(["USSR aid.", "China gave rights."], ORDINALS).ssml())
+    spoken = plain_text(Speech().items(["USSR aid.", "China gave rights."], ORDINALS).ssml())
     assert "First, USSR aid." in spoken and "Second, China gave rights." in spoken
 
 
 def test_a_single_point_is_read_without_an_ordinal():
-    assert plain(Speech().say("Lead.").items(["Only point."], ORDINALS).ssml()) == (
+    assert plain_text(Speech().say("Lead.").items(["Only point."], ORDINALS).ssml()) == (
         "Lead. Only point."
     )
 

@@ -17,7 +17,8 @@ from ask_sdk_model.ui import SimpleCard
 from skill import intents, session
 from skill.dialog import dialog_for
 from skill.handlers.common import Services, SkillHandler, load_progress, reply
-from skill.speech import Speech, is_own_ssml, plain, slowed
+from skill.language import plain_text
+from skill.speech import Speech, is_own_ssml, slowed
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def replayable(last: session.Spoken) -> bool:
         is_own_ssml(last.ssml)
         and last.reprompt is not None
         and is_own_ssml(last.reprompt)
-        and plain(last.reprompt).endswith("?")
+        and plain_text(last.reprompt).endswith("?")
     )
 
 

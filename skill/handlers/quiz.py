@@ -14,7 +14,7 @@ from skill.content import ItemKind, QuizItem
 from skill.dialog import Dialog
 from skill.handlers.common import SkillHandler, load_progress, now_of, reply, save_progress
 from skill.handlers.questions import QuestionHandler, resolved_id, spoken_slot
-from skill.numbers import format_number
+from skill.language import format_number
 from skill.quiz import Outcome, Phase, QuizState
 from skill.session import SessionState
 from skill.speech import Speech
