@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.report import Row, bound_goal, ratio_goal
 from skill.content import default_content
-from skill.eval_matching import TARGET, Answerer, evaluate, spoken_text
+from skill.eval_matching import TARGET, Answerer, Reply, evaluate, spoken_text
 from skill.language import normalise
 from skill.matching import STOPWORDS, default_matcher
 
@@ -26,14 +26,14 @@ def word_overlap() -> Answerer:
         for e in entries
     ]
 
-    def answer(question: str) -> tuple[str, str] | None:
+    def answer(question: str) -> Reply | None:
         asked = set(normalise(question).split()) - STOPWORDS
         if not asked:
             return None
         shared, best = max((len(asked & w), i) for i, w in enumerate(words))
         if shared < BASELINE_SHARE * len(asked):
             return None
-        return spoken_text(entries[best]), entries[best].id
+        return Reply(spoken_text(entries[best]), entries[best].id)
 
     return answer
 

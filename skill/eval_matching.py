@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from skill.content import Entry
 from skill.matching import Matcher, default_matcher
@@ -32,8 +34,24 @@ def _contains(text: str, expect: Sequence[Sequence[str]]) -> bool:
     return all(any(a.lower() in text for a in group) for group in expect)
 
 
-# An answerer gives, for a question, the answer's text and a label, or None for "no answer".
-Answerer = Callable[[str], tuple[str, str] | None]
+class Reply(NamedTuple):
+    """What the skill said to a question: its text, a label to read, and whether it answered
+    (an entry's answer, with its card) or declined (a refusal or an offer, no card)."""
+
+    text: str
+    label: str
+    answered: bool = True
+
+
+# An answerer gives, for a question, what was said, or None when nothing was.
+Answerer = Callable[[str], Reply | None]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a reply, where a listener hears what it is about."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
 
 
 def by_matcher(matcher: Matcher) -> Answerer:
@@ -43,7 +61,7 @@ def by_matcher(matcher: Matcher) -> Answerer:
         match = matcher.match(question)
         if match is None:
             return None
-        return spoken_text(match.entry), f"{match.entry.id} ({match.confidence:.2f})"
+        return Reply(spoken_text(match.entry), f"{match.entry.id} ({match.confidence:.2f})")
 
     return answer
 
@@ -51,7 +69,7 @@ def by_matcher(matcher: Matcher) -> Answerer:
 def by_skill() -> Answerer:
     """Answers as a student hears them: each question a one-shot request through the simulator
     and the whole skill, as `python -m skill ask` sends it. A turn without a card answered
-    nothing (the skill said it doesn't know)."""
+    nothing (the skill said it doesn't know, or offered a neighbouring topic)."""
     from skill.builder import create_skill
     from skill.config import Config
     from skill.progress_store import MemoryPersistenceAdapter
@@ -62,11 +80,11 @@ def by_skill() -> Answerer:
     )
     simulator = Simulator()
 
-    def answer(question: str) -> tuple[str, str] | None:
+    def answer(question: str) -> Reply | None:
         turn = Conversation(InProcess(skill), simulator).say(question)
         if turn.card is None:
-            return None
-        return turn.speech, f"{turn.intent}: {turn.card['title']}"
+            return Reply(turn.speech, f"{turn.intent}, no answer", answered=False)
+        return Reply(turn.speech, f"{turn.intent}: {turn.card['title']}")
 
     return answer
 
@@ -126,23 +144,27 @@ def evaluate(questions_path: str | Path, answerer: Answerer | Matcher | None = N
     for case in data["in_scope"]:
         got = answerer(case["q"])
         report.in_scope += 1
-        right = got is not None and _contains(got[0], case["expect"])
+        right = got is not None and got.answered and _contains(got.text, case["expect"])
         _tally(report.by_kind, case.get("kind", UNTAGGED), right)
         if right:
             report.answered += 1
         else:
-            label = got[1] if got else "nothing"
+            label = got.label if got else "nothing"
             report.misses.append(f"in scope: {case['q']!r} -> {label}, expected {case['expect']}")
     for question in data["out_of_scope"]:
         got = answerer(question)
         report.out_of_scope += 1
-        _tally(report.leaks_by_kind, off_topic_kinds.get(question, UNTAGGED), got is not None)
-        if got is None:
+        # A leak: an answer with a card, or the topic's facts in the first thing heard.
+        opening = first_sentence(got.text).lower() if got else ""
+        said = [f for f in forbidden if f in (got.text.lower() if got else "")]
+        leaked = got is not None and (got.answered or any(f in opening for f in forbidden))
+        _tally(report.leaks_by_kind, off_topic_kinds.get(question, UNTAGGED), leaked)
+        if not leaked:
             report.rejected += 1
             continue
-        said = [f for f in forbidden if f in got[0].lower()]
+        assert got is not None
         report.misses.append(
-            f"out of scope: {question!r} -> {got[1]}" + (f", saying {said}" if said else "")
+            f"out of scope: {question!r} -> {got.label}" + (f", saying {said}" if said else "")
         )
     queries = report.in_scope + report.out_of_scope
     report.seconds_per_query = (time.perf_counter() - started) / max(queries, 1)

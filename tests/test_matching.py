@@ -8,13 +8,26 @@ from pathlib import Path
 import pytest
 
 from skill.content import load_content
-from skill.eval_matching import DEFAULT_QUESTIONS, by_skill, evaluate, spoken_text
+from skill.eval_matching import (
+    DEFAULT_QUESTIONS,
+    Reply,
+    Report,
+    by_skill,
+    evaluate,
+    first_sentence,
+    spoken_text,
+)
 from skill.matching import Matcher, default_matcher
 
 DEV = (
     json.loads(DEFAULT_QUESTIONS.read_text(encoding="utf-8")) if DEFAULT_QUESTIONS.exists() else {}
 )
 needs_dev = pytest.mark.skipif(not DEV, reason=f"{DEFAULT_QUESTIONS} is not here")
+# The larger development set, of the same kinds of speech as the held-out set.
+SPOKEN_QUESTIONS = DEFAULT_QUESTIONS.with_name("spoken_questions.json")
+needs_spoken = pytest.mark.skipif(
+    not SPOKEN_QUESTIONS.exists(), reason=f"{SPOKEN_QUESTIONS} is not here"
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +43,40 @@ def matched(matcher: Matcher, question: str) -> str | None:
 # --- The development set -----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def spoken_report() -> Report:
+    """The spoken development set asked through the simulator and the whole skill."""
+    return evaluate(SPOKEN_QUESTIONS, by_skill())
+
+
+@needs_spoken
+def test_spoken_set_in_scope_questions_get_the_right_facts(spoken_report: Report) -> None:
+    assert spoken_report.in_scope_share >= 0.95, spoken_report.misses
+
+
+@needs_spoken
+@pytest.mark.parametrize(
+    "kind", ["casual", "fragment", "exam", "misheard", "indirect", "numbers", "synonym"]
+)
+def test_spoken_set_every_kind_of_speech_is_understood(spoken_report: Report, kind: str) -> None:
+    assert spoken_report.kind_share(kind) >= 0.9, spoken_report.misses
+
+
+@needs_spoken
+def test_spoken_set_off_topic_gets_no_card_and_no_topic_facts_first(
+    spoken_report: Report,
+) -> None:
+    """Near misses ("the second five year plan") included: declined or offered, never
+    answered as if they were the neighbouring fact."""
+    assert spoken_report.rejected == spoken_report.out_of_scope, spoken_report.misses
+    assert sum(leaked for leaked, _ in spoken_report.leaks_by_kind.values()) == 0
+
+
 @needs_dev
-def test_dev_set_in_scope_share_and_no_off_topic_match(matcher: Matcher) -> None:
+def test_dev_set_matcher_alone(matcher: Matcher) -> None:
     report = evaluate(DEFAULT_QUESTIONS, matcher)
     assert report.in_scope_share >= 0.95, report.misses
     assert report.rejected == report.out_of_scope, report.misses
-
-
-@needs_dev
-def test_dev_set_as_a_student_hears_it_through_the_whole_skill() -> None:
-    # The interaction model strips carriers and picks intents; the handlers put them back.
-    report = evaluate(DEFAULT_QUESTIONS, by_skill())
-    assert report.passed, report.misses
 
 
 @needs_dev
@@ -187,6 +222,35 @@ def test_evaluate_reports_misses(tmp_path: Path, matcher: Matcher) -> None:
     assert (report.answered, report.in_scope, report.rejected, report.out_of_scope) == (1, 2, 1, 2)
     assert len(report.misses) == 2
     assert "saying ['300 million']" in report.misses[1]
+
+
+def test_evaluate_judges_replies_by_card_and_first_sentence(tmp_path: Path) -> None:
+    questions = {
+        "in_scope": [
+            {"q": "answered", "kind": "exam", "expect": [["loan"]]},
+            {"q": "offered", "kind": "exam", "expect": [["loan"]]},
+        ],
+        "out_of_scope": ["offered", "facts first"],
+        "out_of_scope_kinds": {"offered": "near_miss", "facts first": "near_miss"},
+        "forbidden_in_out_of_scope": ["300 million"],
+    }
+    replies = {
+        "answered": Reply("The loan was 300 million dollars.", "loan"),
+        # A hedge that names the facts only after its first sentence declines fairly.
+        "offered": Reply("Not in my notes. The loan was 300 million.", "hedge", answered=False),
+        "facts first": Reply("The loan was 300 million. Want more?", "refusal", answered=False),
+    }
+    path = tmp_path / "questions.json"
+    path.write_text(json.dumps(questions), encoding="utf-8")
+    report = evaluate(path, replies.get)
+    assert report.by_kind == {"exam": [1, 2]}
+    assert report.leaks_by_kind == {"near_miss": [1, 2]}
+    assert report.kind_share("exam") == 0.5
+
+
+def test_first_sentence_is_what_is_heard_first() -> None:
+    assert first_sentence("I don't know. The loan was big.") == "I don't know."
+    assert first_sentence("No full stop") == "No full stop"
 
 
 def test_our_bm25_scores_as_bm25s_does(matcher: Matcher) -> None:
