@@ -180,6 +180,7 @@ class Content:
     _items: dict[str, QuizItem] = field(init=False, repr=False, compare=False)
     _sections: dict[str, Section] = field(init=False, repr=False, compare=False)
     _aliases: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _name_keys: frozenset[str] = field(init=False, repr=False, compare=False)
     # glossary_key of each term and alias -> its term; the keys again, for spelling correction
     _definitions: dict[str, GlossaryTerm] = field(init=False, repr=False, compare=False)
     _defined_forms: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -195,6 +196,11 @@ class Content:
         object.__setattr__(self, "_items", {q.id: q for t in self.topics for q in t.quiz})
         object.__setattr__(self, "_sections", {s.id: s for t in self.topics for s in t.sections})
         object.__setattr__(self, "_aliases", aliases)
+        object.__setattr__(
+            self,
+            "_name_keys",
+            frozenset(glossary_key(p) for name, said in aliases.items() for p in (name, *said)),
+        )
         definitions: dict[str, GlossaryTerm] = {}
         for topic in self.topics:
             for term in topic.glossary:
@@ -271,6 +277,10 @@ class Content:
             key, self._defined_forms, scorer=fuzz.ratio, score_cutoff=DEFINE_SPELLING_CUTOFF
         )
         return None if nearest is None else self._definitions[nearest[0]]
+
+    def is_name(self, text: str) -> bool:
+        """Whether text is one of the aliases' names or a way of saying one ("Mao Zedong")."""
+        return glossary_key(text) in self._name_keys
 
     def terms_in(self, text: str) -> list[GlossaryTerm]:
         """The glossary terms a text uses, in the order it first uses them."""

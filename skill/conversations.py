@@ -13,6 +13,7 @@ turns. A turn is one action and any expectations:
       speech_lacks: Sorry                     # none of these appears
       speech_says: more_question              # one variant of each dialog key is said
       reprompt_contains: skip
+      ssml_contains: '<prosody rate="slow">'  # every string appears in the SSML
       card_title: The Treaty of Friendship    # null: no card
       ends_session: false
       resolves_to: WhatQuestionIntent         # the intent the utterance resolved to
@@ -58,6 +59,7 @@ EXPECTATIONS = (
     "speech_lacks",
     "speech_says",
     "reprompt_contains",
+    "ssml_contains",
     "card_title",
     "ends_session",
     "resolves_to",
@@ -360,6 +362,9 @@ def expectation_mismatches(step: Step, turn: Turn, locale: str) -> list[Mismatch
         if not said:
             variants = " | ".join(dialog_for(locale).variants(str(key)))
             miss(f"speech_says {key}", variants, turn.speech)
+    for text in _as_list(expect.get("ssml_contains", [])):
+        if turn.ssml is None or str(text) not in turn.ssml:
+            miss("ssml_contains", text, turn.ssml)
     for text in _as_list(expect.get("reprompt_contains", [])):
         if turn.reprompt is None or str(text) not in turn.reprompt:
             miss("reprompt_contains", text, turn.reprompt)

@@ -433,7 +433,7 @@ class Matcher:
         self, terms: Sequence[str], known: frozenset[str], against: str | None = None
     ) -> float:
         """The weighted share of the question's terms that an entry covers; zero unless one
-        covered term is specific to the topic.
+        covered term is specific to the topic, or a generic one goes with the topic's names.
 
         Coverage is asymmetric: a generic word ("second", "caused", "won") helps little when the
         entry has it but counts in full when it has not, and a year, amount or ordinal the entry
@@ -443,7 +443,7 @@ class Matcher:
         # "was it 300 million or 3 million": one of the amounts offered is enough.
         number_covered = any(t in known for t in terms if t.isdigit() and not _is_small(t))
         total = shared = 0.0
-        specific = False
+        specific = background = generic = False
         for term in terms:
             if term in parts:
                 continue
@@ -462,7 +462,11 @@ class Matcher:
             if covered:
                 shared += weight
                 specific = specific or term in self._specific
-        return shared / total if specific else 0.0
+                background = background or term in self._background
+                generic = generic or term in self._generic
+        # "how did the soviets help china": a generic word about the topic's own parties is
+        # about the topic too.
+        return shared / total if specific or (background and generic) else 0.0
 
     def _rank_weight(self, term: str) -> float:
         if term in self._generic or _is_small(term):
@@ -509,6 +513,11 @@ _EXAM_COMMANDS = frozenset({"give", "name", "list", "state", "identify", "sugges
                             "describe", "explain"})  # fmt: skip
 
 
+# What frames an exam question after its opening stopwords: "in what ways", "how far", "to what
+# extent".
+_EXAM_FRAMES = frozenset({"ways", "way", "far", "extent"})
+
+
 def _exam_counts_dropped(words: list[str]) -> list[str]:
     """Words without an opening exam command and the count it asks for ("name 3 ways" ->
     "ways"): they say how to answer, not what about. Elsewhere "give" is a word like any other
@@ -516,6 +525,9 @@ def _exam_counts_dropped(words: list[str]) -> list[str]:
     start = 0
     while start < len(words) and words[start] in STOPWORDS:
         start += 1
+    if start < len(words) and words[start] in _EXAM_FRAMES:
+        del words[start]
+        return words
     if start < len(words) and words[start] in _EXAM_COMMANDS:
         del words[start]
         if start < len(words) and words[start].isdigit() and int(words[start]) < 10:

@@ -262,10 +262,13 @@ class DefineHandler(QuestionHandler):
         entry = content.entry(topic)
         asked = {t.term for t in content.terms_in(entry.title)}
         answer = " ".join((entry.answer.lead, *entry.answer.points))
-        terms = [t for t in content.terms_in(answer) if t.term not in asked][:MAX_TERMS_DEFINED]
-        if not terms:
+        terms = [t for t in content.terms_in(answer) if t.term not in asked]
+        # Ideas ("Politburo") before the people and places the answer names ("Stalin").
+        ideas = [t for t in terms if not content.is_name(t.term)]
+        chosen = ideas[:MAX_TERMS_DEFINED] or terms[:1]
+        if not chosen:
             return self.after_answer(handler_input, Speech().say(dialog.text("define_what")))
-        return self.define(handler_input, terms)
+        return self.define(handler_input, chosen)
 
 
 # "What does that mean?" defines at most this many of the last answer's terms.
