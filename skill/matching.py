@@ -57,7 +57,7 @@ STOPWORDS = (ENGLISH_STOPWORDS - {"won"}) | {
     "ok", "okay", "so", "um", "uh", "er", "erm", "hmm", "wait", "hey", "like", "actually",
     "basically", "really", "even", "ever", "anyway", "just", "literally", "honestly", "thing",
     "things", "stuff", "whole", "yeah", "right", "alright", "exactly", "bro", "bruh", "dude",
-    "ngl", "tbh", "lowkey", "highkey", "fr", "nah", "innit", "guys", "quick", "quickly",
+    "ngl", "tbh", "lowkey", "highkey", "fr", "nah", "innit", "guys", "quick", "quickly", "bit",
 }  # fmt: skip
 
 # Words the content uses that are common in any history question: they help rank entries but
@@ -92,7 +92,7 @@ WORD_FORMS = {
     "spoke": "speak", "spoken": "speak", "met": "meet", "sold": "sell", "bought": "buy",
     "taught": "teach", "held": "hold", "meant": "mean", "led": "lead", "chose": "choose",
     "chosen": "choose", "hid": "hide", "hidden": "hide", "withdrew": "withdraw",
-    "withdrawn": "withdraw",
+    "withdrawn": "withdraw", "tried": "try", "trying": "try", "tries": "try",
     "economy": "economic", "economics": "economic", "economically": "economic",
     "economical": "economic", "relationship": "relations", "relationships": "relations",
     "advisor": "adviser", "advisors": "advisers", "defense": "defend", "defence": "defend",
@@ -197,8 +197,10 @@ class Matcher:
         self._lexicon, self._lexicon_pattern = _lexicon_table(load_lexicon())
         # Words the lexicon knows are heard right: "mates" is slang to look up, not a
         # mishearing of a content word.
-        self._vocabulary = self._known | frozenset(
-            w for phrase in self._lexicon for w in phrase.split()
+        self._vocabulary = (
+            self._known
+            | frozenset(w for phrase in self._lexicon for w in phrase.split())
+            | WORD_FORMS.keys()
         )
         self._correct = functools.lru_cache(maxsize=4096)(self._correct_word)
         # Every known word and name by its sound, for what speech recognition mishears.
@@ -541,6 +543,7 @@ def sound_key(word: str) -> str:
     key = jellyfish.metaphone(word)
     key = key[:1] + re.sub(r"[HY]", "", key[1:])
     key = key[:1] + re.sub(r"W$", "", key[1:])  # "mosque owe": a final "w" is a vowel
+    key = key.replace("X", "S")  # "sh" and "x": pinyin's x is said "sh" ("shin jang")
     return re.sub(r"(.)\1+", r"\1", key)
 
 
@@ -579,7 +582,11 @@ def _lexicon_table(lexicon: Mapping[str, Sequence[str]]) -> tuple[dict[str, str]
     table: dict[str, str] = {}
     for plain, said in lexicon.items():
         for phrase in said:
-            words = " ".join(WORD_FORMS.get(w, w) for w in _plain(phrase).split())
+            # "*" (any one word) survives; the other words are read as questions are.
+            words = " ".join(
+                w if w == "*" else " ".join(WORD_FORMS.get(x, x) for x in _plain(w).split())
+                for w in phrase.split()
+            )
             table.setdefault(words, _plain(plain))
     phrases = sorted(table, key=len, reverse=True)
     # "*" stands for any one word: "keep * down" is said "keep china down".

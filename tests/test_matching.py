@@ -17,7 +17,7 @@ from skill.eval_matching import (
     first_sentence,
     spoken_text,
 )
-from skill.matching import Matcher, default_matcher
+from skill.matching import HEDGE_THRESHOLD, Matcher, default_matcher, load_lexicon, sound_key
 
 DEV = (
     json.loads(DEFAULT_QUESTIONS.read_text(encoding="utf-8")) if DEFAULT_QUESTIONS.exists() else {}
@@ -138,6 +138,103 @@ def test_aliases_and_misspellings_find_the_name(
     matcher: Matcher, question: str, entry_id: str
 ) -> None:
     assert matched(matcher, question) == entry_id
+
+
+# How speech recognition writes names and terms it mishears: the sound finds the word.
+MISHEARD = [
+    ("what did crew chef offer china", "khrushchev-offers"),  # Khrushchev, two words
+    ("what did china give russia in man curia", "treaty-grants"),  # Manchuria
+    ("what was the secret bit about shin jang", "treaty-grants"),  # Xinjiang
+    ("how much was the lone", "treaty-loan"),  # a real word for another
+    ("what did the you ess ess are promise to do if china was invaded", "treaty-defence"),
+    ("how did the korea war affect mao and stalin", "mao-and-stalin"),
+    ("what happened to mao say dong thought", "secret-speech"),
+]
+
+
+@pytest.mark.parametrize(("question", "entry_id"), MISHEARD)
+def test_misheard_names_find_their_entry(matcher: Matcher, question: str, entry_id: str) -> None:
+    assert matched(matcher, question) == entry_id
+
+
+@pytest.mark.parametrize(
+    ("said", "known"),
+    [("crew chef", "khrushchev"), ("new clear", "nuclear"), ("friend ship", "friendship")],
+)
+def test_words_heard_apart_are_joined_into_the_word_they_sound_like(
+    matcher: Matcher, said: str, known: str
+) -> None:
+    assert matcher.terms(said) == matcher.terms(known)
+
+
+@pytest.mark.parametrize("said", ["play some music", "the people's communes", "tibet"])
+def test_other_words_are_not_heard_as_content_words(matcher: Matcher, said: str) -> None:
+    """Real words that merely share a sound key ("music", "moscow") stay themselves."""
+    assert matcher.terms(said) == matcher.terms(said.replace("'", "x"))  # nothing was replaced
+    assert matched(matcher, f"what was {said}") is None
+
+
+def test_sound_keys_ignore_spelling_that_is_not_heard() -> None:
+    assert sound_key("khrushchev") == sound_key("krushchev") == sound_key("crewchev")
+    assert sound_key("manchuria") == sound_key("mancheria")
+    assert sound_key("stalin") != sound_key("berlin")
+
+
+# How students talk: slang, exam wording, phrasal verbs, other names for the same country.
+PHRASED = [
+    ("were china and the soviets mates or not", "overview"),
+    ("why was mao so salty about stalin", "mao-and-stalin"),
+    ("how come china kept the manchuria stuff on the down low", "treaty-grants"),
+    ("what did the soviets have to own up to in the treaty", "treaty-agents"),
+    ("why did mao think stalin was trying to keep china down", "mao-and-stalin"),
+    ("how did moscow help beijing's economy", "economy"),
+    ("would the kremlin defend china if it was invaded", "treaty-defence"),
+    ("give two reasons why relations got worse", "split"),
+    ("in nineteen fifty eight what did china say about the soviets", "moscow-conference"),
+    ("what did china accuse moscow of in fifty eight", "moscow-conference"),
+]
+
+
+@pytest.mark.parametrize(("question", "entry_id"), PHRASED)
+def test_the_way_students_say_things_finds_the_entry(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    assert matched(matcher, question) == entry_id
+
+
+def test_who_did_what_to_whom_decides_between_neighbours(matcher: Matcher) -> None:
+    """China gave the Soviets rights in Manchuria; the Soviets later left Manchuria."""
+    assert matched(matcher, "what did china give the soviets in manchuria") == "treaty-grants"
+    assert matched(matcher, "when did the soviets leave manchuria") == "khrushchev-offers"
+
+
+# Near misses: the words the entry does not cover ("second", "die", "took over", a year or
+# another party doing it) decline them, however many topic words they share.
+NEAR_MISSES = [
+    "what was china's second five year plan",
+    "when did stalin die",
+    "who took over from khrushchev",
+    "what happened to khrushchev in 1964",
+    "when did the soviet union test its first atomic bomb",
+    "who won the war in korea",
+    "who was the leader of north korea",
+]
+
+
+@pytest.mark.parametrize("question", NEAR_MISSES)
+def test_near_misses_are_not_answered(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question) is None
+
+
+def test_a_near_miss_has_a_nearest_entry_to_offer(matcher: Matcher) -> None:
+    nearest = matcher.nearest("what was china's second five year plan")
+    assert nearest and nearest[0].entry.id == "advisers"
+    assert nearest[0].confidence >= HEDGE_THRESHOLD
+
+
+def test_one_of_the_amounts_offered_is_enough(matcher: Matcher) -> None:
+    assert matched(matcher, "was the loan three hundred million or three million") == "treaty-loan"
+    assert matched(matcher, "was the loan three million dollars") is None
 
 
 @pytest.mark.parametrize(
@@ -270,3 +367,10 @@ def test_our_bm25_scores_as_bm25s_does(matcher: Matcher) -> None:
         )
         got = ours.scores(terms, [1.0] * len(terms))
         assert got == pytest.approx(list(expected), rel=1e-5, abs=1e-6)
+
+
+def test_the_lexicon_gives_each_way_of_saying_one_meaning() -> None:
+    lexicon = load_lexicon()
+    said = [phrase for phrases in lexicon.values() for phrase in phrases]
+    assert len(said) == len(set(said)), [p for p in said if said.count(p) > 1]
+    assert all(p == p.lower() and p.strip() == p for p in said)

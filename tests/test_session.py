@@ -36,8 +36,18 @@ def test_a_full_state_survives_the_round_trip():
         reading=Reading("treaty-terms", 1),
         quiz=quiz_state,
         confirm_reset=True,
+        topic="treaty-terms",
+        offer="treaty-terms",
     )
     assert round_trip(state) == state
+
+
+@pytest.mark.parametrize("value", ["no-such-entry", 7, None, ["treaty-terms"], {"id": "x"}])
+def test_a_tampered_topic_or_offer_is_forgotten(value):
+    attributes = session.to_attributes(SessionState(topic="treaty-terms", offer="treaty-terms"))
+    attributes["state"]["topic"] = attributes["state"]["offer"] = value
+    state = parse(attributes)
+    assert (state.topic, state.offer) == (None, None)
 
 
 def test_no_attributes_is_a_fresh_state():

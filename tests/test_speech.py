@@ -13,6 +13,8 @@ from skill.speech import (
     SpeechTooLong,
     card_text,
     escape,
+    is_own_ssml,
+    slowed,
     split_points,
 )
 
@@ -123,3 +125,17 @@ def test_only_our_own_ssml_is_trusted_again():
     assert not is_own_ssml('<speak><audio src="https://example.org/x.mp3"/></speak>')
     assert not is_own_ssml("<speak>" + "x" * MAX_SPEECH_CHARS + "</speak>")
     assert not is_own_ssml("<p>not speak</p>")
+
+
+def test_slower_speech_is_the_same_words_at_a_slower_rate():
+    ssml = Speech().say("The loan was 300 million dollars & more.").pause().say("Next?").ssml()
+    slow = slowed(ssml)
+    assert parses(slow).find("prosody").get("rate") == "slow"
+    assert plain_text(slow) == plain_text(ssml)
+    assert is_own_ssml(slow)  # so "repeat" after "slower" still replays it
+    assert slowed(slow) == slow  # asking twice does not nest
+
+
+def test_slower_speech_stays_inside_alexas_limit():
+    with pytest.raises(SpeechTooLong):
+        slowed("<speak>" + "a" * (MAX_SPEECH_CHARS - 20) + "</speak>")
