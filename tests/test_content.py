@@ -18,6 +18,7 @@ from skill.content import (
     MAX_GLOSSARY_CHARS,
     ContentError,
     ItemKind,
+    default_content,
     load_content,
     load_topic,
 )
@@ -339,6 +340,32 @@ def test_valid_file_loads(tmp_path: Path) -> None:
     assert politburo.aliases == ("polit bureau",) and politburo.example is None
 
 
+def test_an_entry_has_a_spoken_name_a_reason_and_sides(tmp_path: Path) -> None:
+    data = broken(lambda d: entry(d).update(name="the Soviet loan", why="China needed money."))
+    data["parties"] = {"china": [], "ussr": None}
+    topic = load_topic(write(tmp_path, data))
+    loan = topic.entry("loan")
+    assert (loan.spoken_name, loan.why) == ("the Soviet loan", "China needed money.")
+    assert topic.parties == {"china": (), "ussr": ()}
+    assert topic.entries[1].why is None
+
+
+def test_the_real_content_names_entries_for_the_middle_of_a_sentence() -> None:
+    content = default_content()
+    for entry_ in content.entries:
+        assert not entry_.spoken_name.startswith("The "), entry_.id
+    assert content.parties["ussr"] == ("stalin", "khrushchev")
+    assert content.next_entry("treaty").id == "treaty-terms"
+    assert content.next_entry(content.entries[-1].id) == content.entries[0]
+
+
+def test_terms_in_finds_the_glossary_words_an_answer_uses_in_order() -> None:
+    content = default_content()
+    found = content.terms_in("After the speech, Mao Zedong Thought mattered less to the Politburo.")
+    assert [t.term for t in found] == ["Mao Zedong Thought", "Politburo"]
+    assert content.is_name("Mao Zedong") and not content.is_name("Politburo")
+
+
 def test_glossary_may_be_left_out(tmp_path: Path) -> None:
     topic = load_topic(write(tmp_path, {k: v for k, v in VALID.items() if k != "glossary"}))
     assert topic.glossary == ()
@@ -346,6 +373,23 @@ def test_glossary_may_be_left_out(tmp_path: Path) -> None:
 
 # (case, change to the valid file, entry named, field named, words in the reason)
 CASES: list[tuple[str, Callable[[dict[str, Any]], None], str | None, str, str]] = [
+    ("empty spoken name", lambda d: entry(d).update(name=""), "loan", "name", "empty"),
+    ("reason not text", lambda d: entry(d).update(why=["x"]), "loan", "why", "text"),
+    (
+        "party of no name",
+        lambda d: d.update(parties={"china": ["mao"]}),
+        None,
+        "parties.china",
+        "not a name in aliases",
+    ),
+    (
+        "name on two sides",
+        lambda d: d.update(parties={"china": ["ussr"], "ussr": []}),
+        None,
+        "parties.ussr",
+        "also on the side",
+    ),
+    ("parties not a mapping", lambda d: d.update(parties=["china"]), None, "parties", "mapping"),
     ("missing field", lambda d: entry(d).pop("question"), "loan", "question", "missing"),
     ("unknown field", lambda d: entry(d).update(colour="red"), "loan", "colour", "unknown"),
     ("wrong type", lambda d: entry(d).update(asked_as="how much"), "loan", "asked_as", "list"),
@@ -451,7 +495,8 @@ def test_invalid_content_is_refused(
     assert (error.file, error.entry, error.field) == (str(path), entry_id, field_name)
     assert reason in error.reason
     message = str(error)
-    assert str(path) in message and repr(entry_id) in message and repr(field_name) in message
+    assert str(path) in message and repr(field_name) in message
+    assert entry_id is None or repr(entry_id) in message
 
 
 # (case, change to the valid file, term named, field named, words in the reason)
