@@ -135,7 +135,9 @@ MIN_KEY_FOR_NEAR_SOUND = 4
 HEARD_LIKENESS = 50
 ONE_WORD_LIKENESS = 70
 # A misheard run of words is about as long as the word it stands for.
-LENGTH_LIKENESS = 0.7
+LENGTH_LIKENESS = 0.65
+# Points of likeness per (natural log of) the number of entries that use a form.
+COMMON_FORM_BONUS = 5
 
 LEXICON_PATH = Path(__file__).resolve().parent / "lexicon.yaml"
 
@@ -210,7 +212,18 @@ class Matcher:
         spoken_names = (n for n in names if n.replace(" ", "").isalpha())
         for form in (*content_words, *spoken_names):
             if len(form.replace(" ", "")) >= MIN_HEARD_LENGTH:
-                self._sound_keys.setdefault(sound_key(form.replace(" ", "")), set()).add(form)
+                for key in sound_keys(form.replace(" ", "")):
+                    self._sound_keys.setdefault(key, set()).add(form)
+        # How many entries use each form: the likelier of two forms that sound alike.
+        entry_texts = [
+            f" {' '.join(normalise(t) for t in (*texts, e.answer.lead, *e.answer.points))} "
+            for texts, e in zip(asked, self.entries, strict=True)
+        ]
+        self._form_count = {
+            form: sum(f" {form} " in text for text in entry_texts)
+            for forms in self._sound_keys.values()
+            for form in forms
+        }
         self._phonetic = functools.lru_cache(maxsize=4096)(self._phonetic_match)
         self._heard = functools.lru_cache(maxsize=4096)(self._heard_words)
 
@@ -267,7 +280,7 @@ class Matcher:
             roles: dict[str, set[str]] = {}
             sentences = _SENTENCE_END.split(" ".join((entry.answer.lead, *entry.answer.points)))
             for text in (*texts, *sentences):
-                role = self._role(self.terms(text))
+                role = self._role(self.terms(text), text)
                 if role is not None:
                     roles.setdefault(role[1], set()).add(role[0])
             self._roles.append(roles)
@@ -315,14 +328,12 @@ class Matcher:
                 continue  # digits were heard as numbers
             if width > 1 and any(w in STOPWORDS and len(w) > 1 for w in window):
                 continue  # "many add", "drama at" are not one misheard word ("jury a" may be)
-            if width > 1 and all(
-                self._phonetic(w, False) for w in window if self._unknown(w)
-            ):
+            if width > 1 and all(self._phonetic((w,)) for w in window if self._unknown(w)):
                 continue  # each misheard word has a sound-alike of its own ("soviet lone")
             said = "".join(window)
             if said in self._known:
                 return said, width  # "friend ship" -> "friendship"
-            known = self._phonetic(said, width > 1)
+            known = self._phonetic(window)
             if known is not None:
                 return known, width
         return None
@@ -330,17 +341,23 @@ class Matcher:
     def _unknown(self, word: str) -> bool:
         return word not in self._vocabulary and word not in STOPWORDS and not word.isdigit()
 
-    def _phonetic_match(self, said: str, joined: bool) -> str | None:
-        """The known form that sounds like `said`: the same sound key (one sound apart for long
-        keys), and spelt alike enough that a recogniser could have written one for the other."""
+    def _phonetic_match(self, window: tuple[str, ...]) -> str | None:
+        """The known form that the words of `window` sound like, said together: the same sound
+        key (one sound apart for long keys), spelt alike enough that a recogniser could have
+        written one for the other, and keeping any word of the window that was heard right
+        ("secret peach" -> "secret speech", never "sino indian" -> "soviet union")."""
+        said, joined = "".join(window), len(window) > 1
+        # Content words said plainly were heard right; common words may be part of the mishearing
+        # ("mao say dong").
+        heard_right = {w for w in window if w in self._known and w not in STOPWORDS | GENERIC}
         if len(said) < MIN_HEARD_LENGTH:
             return None
         # One word said for one known word must be spelt much alike ("lone", "starlin"): most
         # single words that merely sound alike are other words ("music", "moscow").
         needed = HEARD_LIKENESS if joined else ONE_WORD_LIKENESS
-        key = sound_key(said)
         best: tuple[float, str] | None = None
-        for other, forms in self._sound_keys.items():
+        for key, other in itertools.product(sound_keys(said), self._sound_keys):
+            forms = self._sound_keys[other]
             if other[:1] != key[:1]:
                 continue  # a recogniser keeps the first sound of a word
             apart = Levenshtein.distance(key, other)
@@ -349,14 +366,23 @@ class Matcher:
             if apart and not joined:
                 continue  # one word for another must sound just the same ("lone", "loan")
             for form in forms:
+                if heard_right and (
+                    not heard_right <= set(form.split()) or set(form.split()) <= heard_right
+                ):
+                    continue
                 joined_form = form.replace(" ", "")
                 if min(len(said), len(joined_form)) < LENGTH_LIKENESS * max(
                     len(said), len(joined_form)
                 ):
                     continue  # "stalin die" is not "stalin"
                 likeness = fuzz.ratio(said, joined_form)
-                if likeness >= needed and (best is None or likeness > best[0]):
-                    best = (likeness, form)
+                if likeness < needed:
+                    continue
+                # Between forms that sound alike, the one the content uses more is the likelier
+                # ("tree tea" is "treaty", not "treat").
+                score = likeness + COMMON_FORM_BONUS * math.log1p(self._form_count.get(form, 0))
+                if best is None or score > best[0]:
+                    best = (score, form)
         return best[1] if best else None
 
     def _name(self, said: re.Match[str]) -> str:
@@ -382,7 +408,7 @@ class Matcher:
             for i, (start, end) in enumerate(self._spans)
         ]
         candidates = [i for i, score in enumerate(scores) if score > 0]
-        role = self._role(terms)
+        role = self._role(terms, question)
         confidence = {
             i: self._confidence(terms, self._entry_terms[i], self._against(role, i))
             for i in candidates
@@ -407,9 +433,12 @@ class Matcher:
         more; the others are only topics to name."""
         return [m for m in self.rank(question, k=k) if m.confidence > 0]
 
-    def _role(self, terms: Sequence[str]) -> tuple[str, str] | None:
+    def _role(self, terms: Sequence[str], text: str) -> tuple[str, str] | None:
         """Who does what in a text: the side of its first name, and the next word that is not a
-        name, a number or the topic itself ("what did china give the soviets" -> china, give)."""
+        name, a number or the topic itself ("what did china give the soviets" -> china, give).
+        None for a passive text, whose first name is not the one acting ("what was china told")."""
+        if _PASSIVE & set(normalise(text).split()):
+            return None
         side = None
         for term in terms:
             if side is None:
@@ -452,6 +481,9 @@ class Matcher:
             covered = (term in known or term in self._background) and term != against
             if term == against:
                 weight = self._unknown_weight
+            elif term in self._background:
+                # Every entry is about the topic's own title: "sino", "1962" say little.
+                weight = min(self._weight.get(term, self._generic_weight), self._generic_weight)
             elif _is_quantity(term) and not covered:
                 if number_covered and not _is_small(term):
                     continue
@@ -487,6 +519,8 @@ class Matcher:
         return found[0] if found else word
 
 
+# Words of the passive voice, where the first name is not the one acting.
+_PASSIVE = frozenset({"be", "been", "being", "by", "told", "given", "offered", "promised"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
@@ -535,6 +569,14 @@ def _exam_counts_dropped(words: list[str]) -> list[str]:
         if start < len(words) and words[start].isdigit() and int(words[start]) < 10:
             del words[start]
     return words
+
+
+def sound_keys(word: str) -> tuple[str, ...]:
+    """A word's sounds: its key, and the key without a "j" inside, which speech recognition may
+    hear as a "y" ("xinjiang" -> "shin yang") or keep ("man jury a")."""
+    key = sound_key(word)
+    soft = key[:1] + re.sub(r"(.)\1+", r"\1", key[1:].replace("J", ""))
+    return (key, soft) if soft != key else (key,)
 
 
 def sound_key(word: str) -> str:

@@ -100,11 +100,11 @@ class SkillHandler(AbstractRequestHandler):
             quiz = None if finished else state.quiz
             session.save(handler_input, state.but(reading=None, offer=None, quiz=quiz))
 
-    def some_names(self, count: int = 2) -> Sequence[str]:
-        """A few things the skill can answer, by their spoken names, for when it can't answer
-        what was asked and no topic is near the words heard."""
-        entries = self.services.rng.sample(self.services.content.entries, count)
-        return [entry.spoken_name for entry in entries]
+    def some_sections(self, count: int = 2) -> Sequence[str]:
+        """A few parts of the topic, for when the skill can't answer what was asked and no entry
+        is near the words heard: broad names, not facts from an entry picked at random."""
+        sections = self.services.content.sections
+        return [s.title for s in self.services.rng.sample(sections, min(count, len(sections)))]
 
 
 def reply(

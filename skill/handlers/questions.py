@@ -116,7 +116,7 @@ class QuestionHandler(SkillHandler):
         if nearest and nearest[0].confidence >= HEDGE_THRESHOLD:
             speech = Speech().say(dialog.text("hedge"))
             return self.offer(handler_input, speech, nearest[0].entry, "offer_question")
-        names = [m.entry.spoken_name for m in nearest] or self.some_names()
+        names = [m.entry.spoken_name for m in nearest] or self.some_sections()
         speech = Speech().say(
             dialog.text("dont_know"), dialog.text("can_answer", topics=dialog.join(names))
         )
