@@ -37,6 +37,8 @@ from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers
 # Measured with python -m skill.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
 DEFAULT_THRESHOLD = 0.5
+# A reason that shares this much of an answer's terms adds nothing said after it.
+REPEAT_SHARE = 0.6
 # Below the threshold but at least this sure, the best entry is offered, not answered: "I don't
 # have notes on that; the nearest I have is...".
 HEDGE_THRESHOLD = 0.3
@@ -426,6 +428,11 @@ class Matcher:
         if ranked and ranked[0].confidence >= self.threshold:
             return ranked[0]
         return None
+
+    def repeats(self, said: str, more: str) -> bool:
+        """Whether `more` would mostly repeat what `said` has said: most of its terms are there."""
+        terms = set(self.terms(more))
+        return not terms or len(terms & set(self.terms(said))) >= REPEAT_SHARE * len(terms)
 
     def nearest(self, question: str, k: int = 2) -> list[Match]:
         """For a question no entry answers: up to k entries about some of its words, best

@@ -70,8 +70,15 @@ class QuestionHandler(SkillHandler):
         entry = self.find_entry(handler_input)
         if entry is not None:
             # "Name the terms", "list the reasons": the points in one go, as a list.
-            whole = get_intent_name(handler_input) in intents.LIST_CARRIERS
-            return self.read(handler_input, entry, part=0, whole=whole)
+            # "Explain the treaty", "why was it important": the reason too.
+            carrier = get_intent_name(handler_input)
+            return self.read(
+                handler_input,
+                entry,
+                part=0,
+                whole=carrier in intents.LIST_CARRIERS,
+                reason=carrier in intents.REASON_CARRIERS,
+            )
         return self.not_known(handler_input, text)
 
     def definition_asked(self, text: str) -> GlossaryTerm | None:
@@ -147,10 +154,17 @@ class QuestionHandler(SkillHandler):
         return self.after_answer(handler_input, speech)
 
     def read(
-        self, handler_input: HandlerInput, entry: Entry, part: int, *, whole: bool = False
+        self,
+        handler_input: HandlerInput,
+        entry: Entry,
+        part: int,
+        *,
+        whole: bool = False,
+        reason: bool = False,
     ) -> Response:
         """Read one part of an entry's answer; a long answer ends by offering more. `whole`
-        reads every point at once."""
+        reads every point at once; `reason` adds the entry's reason when the answer does not
+        already give it."""
         dialog = self.dialog(handler_input)
         answer = entry.answer
         parts = [Part(0, len(answer.points))] if whole else split_points(answer.lead, answer.points)
@@ -163,6 +177,9 @@ class QuestionHandler(SkillHandler):
         points = answer.points[current.first : current.first + current.count]
         speech.items(points, dialog.ordinals(), start=current.first)
         more = part + 1 < len(parts)
+        said = " ".join((answer.lead, *answer.points))
+        if reason and not more and entry.why and not self.services.matcher.repeats(said, entry.why):
+            speech.pause().say(entry.why)
         reading = session.Reading(entry.id, part + 1) if more else None
         # A question after a quiz ends it: a later "yes" must not start another.
         state = self.state(handler_input)
