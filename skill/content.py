@@ -294,6 +294,12 @@ class Content:
                 found[at] = term
         return [found[at] for at in sorted(found)]
 
+    @functools.cached_property
+    def titled_terms(self) -> frozenset[str]:
+        """Glossary terms that an entry is named after ("Secret Speech"): asked "what was it",
+        the entry answers rather than the glossary."""
+        return frozenset(t.term for e in self.entries for t in self.terms_in(e.title))
+
     def next_entry(self, entry_id: str) -> Entry:
         """The entry after this one in teaching order, the first after the last."""
         entries = self.entries

@@ -89,11 +89,7 @@ class QuestionHandler(SkillHandler):
             return None
         content = self.services.content
         term = content.define(_DEFINITION_ASKED.sub("", text))
-        if term is None or any(
-            term in content.terms_in(entry.title) for entry in content.entries
-        ):
-            return None
-        return term
+        return None if term is None or term.term in content.titled_terms else term
 
     def find_entry(self, handler_input: HandlerInput) -> Entry | None:
         """The entry a question asks for; a follow-up ("what about the loan", "why did they do
