@@ -226,6 +226,9 @@ class Matcher:
             for forms in self._sound_keys.values()
             for form in forms
         }
+        self._keys_by_first_sound: dict[str, list[str]] = {}
+        for key in self._sound_keys:
+            self._keys_by_first_sound.setdefault(key[:1], []).append(key)
         self._phonetic = functools.lru_cache(maxsize=4096)(self._phonetic_match)
         self._heard = functools.lru_cache(maxsize=4096)(self._heard_words)
 
@@ -349,42 +352,38 @@ class Matcher:
         written one for the other, and keeping any word of the window that was heard right
         ("secret peach" -> "secret speech", never "sino indian" -> "soviet union")."""
         said, joined = "".join(window), len(window) > 1
+        if len(said) < MIN_HEARD_LENGTH:
+            return None
         # Content words said plainly were heard right; common words may be part of the mishearing
         # ("mao say dong").
         heard_right = {w for w in window if w in self._known and w not in STOPWORDS | GENERIC}
-        if len(said) < MIN_HEARD_LENGTH:
-            return None
         # One word said for one known word must be spelt much alike ("lone", "starlin"): most
         # single words that merely sound alike are other words ("music", "moscow").
         needed = HEARD_LIKENESS if joined else ONE_WORD_LIKENESS
         best: tuple[float, str] | None = None
-        for key, other in itertools.product(sound_keys(said), self._sound_keys):
-            forms = self._sound_keys[other]
-            if other[:1] != key[:1]:
-                continue  # a recogniser keeps the first sound of a word
-            apart = Levenshtein.distance(key, other)
-            if apart > (1 if len(key) >= MIN_KEY_FOR_NEAR_SOUND else 0):
-                continue
-            if apart and not joined:
-                continue  # one word for another must sound just the same ("lone", "loan")
-            for form in forms:
-                if heard_right and (
-                    not heard_right <= set(form.split()) or set(form.split()) <= heard_right
-                ):
+        for key in sound_keys(said):
+            # A recogniser keeps the first sound of a word.
+            for other in self._keys_by_first_sound.get(key[:1], ()):
+                apart = Levenshtein.distance(key, other)
+                # One word for another must sound just the same ("lone", "loan").
+                if apart > (1 if joined and len(key) >= MIN_KEY_FOR_NEAR_SOUND else 0):
                     continue
-                joined_form = form.replace(" ", "")
-                if min(len(said), len(joined_form)) < LENGTH_LIKENESS * max(
-                    len(said), len(joined_form)
-                ):
-                    continue  # "stalin die" is not "stalin"
-                likeness = fuzz.ratio(said, joined_form)
-                if likeness < needed:
-                    continue
-                # Between forms that sound alike, the one the content uses more is the likelier
-                # ("tree tea" is "treaty", not "treat").
-                score = likeness + COMMON_FORM_BONUS * math.log1p(self._form_count.get(form, 0))
-                if best is None or score > best[0]:
-                    best = (score, form)
+                for form in self._sound_keys[other]:
+                    words = set(form.split())
+                    if heard_right and (not heard_right <= words or words <= heard_right):
+                        continue
+                    joined_form = form.replace(" ", "")
+                    shorter, longer = sorted((len(said), len(joined_form)))
+                    if shorter < LENGTH_LIKENESS * longer:
+                        continue  # "stalin die" is not "stalin"
+                    likeness = fuzz.ratio(said, joined_form)
+                    if likeness < needed:
+                        continue
+                    # Between forms that sound alike, the one the content uses more is the
+                    # likelier ("tree tea" is "treaty", not "treat").
+                    score = likeness + COMMON_FORM_BONUS * math.log1p(self._form_count[form])
+                    if best is None or score > best[0]:
+                        best = (score, form)
         return best[1] if best else None
 
     def _name(self, said: re.Match[str]) -> str:
