@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+import jellyfish
 from text_to_num import alpha2digit
 
 # --- Numbers as words -----------------------------------------------------------------------------
@@ -273,3 +274,24 @@ ENGLISH_STOPWORDS = frozenset({
     "wouldn't", 'y', 'you', "you'd", "you'll", "you're", "you've", 'your', 'yours', 'yourself',
     'yourselves',
 })  # fmt: skip
+
+
+# --- Sounds ---------------------------------------------------------------------------------------
+
+
+def sound_keys(word: str) -> tuple[str, ...]:
+    """A word's sounds: its key, and the key without a "j" inside, which speech recognition may
+    hear as a "y" ("xinjiang" -> "shin yang") or keep ("man jury a")."""
+    key = sound_key(word)
+    soft = key[:1] + re.sub(r"(.)\1+", r"\1", key[1:].replace("J", ""))
+    return (key, soft) if soft != key else (key,)
+
+
+def sound_key(word: str) -> str:
+    """A word's sound: its metaphone, with the marks of spelling that speech recognition does
+    not hear ("kh", doubled letters, a "y" inside a word) taken out."""
+    key = jellyfish.metaphone(word)
+    key = key[:1] + re.sub(r"[HY]", "", key[1:])
+    key = key[:1] + re.sub(r"W$", "", key[1:])  # "mosque owe": a final "w" is a vowel
+    key = key.replace("X", "S")  # "sh" and "x": pinyin's x is said "sh" ("shin jang")
+    return re.sub(r"(.)\1+", r"\1", key)

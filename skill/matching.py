@@ -25,14 +25,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import jellyfish
 import Stemmer
 import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from skill.content import Content, Entry, default_content
-from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers
+from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers, sound_keys
 
 # Measured with python -m skill.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
@@ -575,24 +574,6 @@ def _exam_counts_dropped(words: list[str]) -> list[str]:
         if start < len(words) and words[start].isdigit() and int(words[start]) < 10:
             del words[start]
     return words
-
-
-def sound_keys(word: str) -> tuple[str, ...]:
-    """A word's sounds: its key, and the key without a "j" inside, which speech recognition may
-    hear as a "y" ("xinjiang" -> "shin yang") or keep ("man jury a")."""
-    key = sound_key(word)
-    soft = key[:1] + re.sub(r"(.)\1+", r"\1", key[1:].replace("J", ""))
-    return (key, soft) if soft != key else (key,)
-
-
-def sound_key(word: str) -> str:
-    """A word's sound: its metaphone, with the marks of spelling that speech recognition does
-    not hear ("kh", doubled letters, a "y" inside a word) taken out."""
-    key = jellyfish.metaphone(word)
-    key = key[:1] + re.sub(r"[HY]", "", key[1:])
-    key = key[:1] + re.sub(r"W$", "", key[1:])  # "mosque owe": a final "w" is a vowel
-    key = key.replace("X", "S")  # "sh" and "x": pinyin's x is said "sh" ("shin jang")
-    return re.sub(r"(.)\1+", r"\1", key)
 
 
 def _spelled_letters(words: list[str]) -> list[str]:

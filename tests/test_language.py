@@ -16,6 +16,8 @@ from skill.language import (
     read_number,
     read_numbers,
     sayable,
+    sound_key,
+    sound_keys,
     year_words,
 )
 
@@ -249,3 +251,10 @@ def test_stopwords_are_lowercase_words_and_include_contractions():
     assert {"the", "was", "what", "didn't"} <= ENGLISH_STOPWORDS
     assert all(word == word.lower() and " " not in word for word in ENGLISH_STOPWORDS)
     assert "treaty" not in ENGLISH_STOPWORDS
+
+
+def test_sound_keys_ignore_spelling_that_is_not_heard() -> None:
+    assert sound_key("khrushchev") == sound_key("krushchev") == sound_key("crewchev")
+    assert sound_key("manchuria") == sound_key("mancheria")
+    assert sound_key("stalin") != sound_key("berlin")
+    assert sound_keys("xinjiang")[-1] == sound_key("shinyang")  # "j" heard as "y"
