@@ -4,8 +4,9 @@ The first handler whose can_handle says yes wins, so the order is a design decis
 1. request types (launch, session end) and stop/cancel, which always mean the same;
 2. answers to a pending yes/no question (reset, leaving the quiz, another quiz), before any
    handler that takes "yes" or "no" in general;
-3. the quiz, gated on a quiz being active, so that help, repeat, fallback and stray words
-   mid-quiz keep the quiz and ask the question again;
+3. the quiz, gated on a quiz being active: each turn is taken once as an answer or a request
+   (skill.quiz_turns) before anything is marked, and anything else keeps the quiz and asks the
+   question again;
 4. answering questions, follow-ups to the last answer ("more", "yes" to an offered topic,
    "why?", "what does that mean?") and the general built-ins, last the free-form question
    intents, so a command word is never taken for a question.
@@ -28,6 +29,7 @@ from skill.matching import Matcher, default_matcher, matcher_for
 from skill.progress_store import open_store
 
 HANDLERS = (
+    quiz.ResumeQuizHandler,  # a launch with a paused quiz carries on with it
     builtins.LaunchHandler,
     builtins.SessionEndedHandler,
     builtins.StopHandler,
@@ -35,15 +37,10 @@ HANDLERS = (
     quiz.ConfirmResetHandler,
     quiz.LeaveQuizHandler,
     quiz.AnotherQuizHandler,
-    # The quiz.
+    # The quiz: every turn it understands, then anything else mid-quiz, before the general ones.
     quiz.StartQuizHandler,
-    quiz.QuizAnswerHandler,
-    quiz.SkipHandler,
-    quiz.HintHandler,
-    quiz.HowManyLeftHandler,
-    quiz.StopQuizHandler,
-    quiz.QuizHelpHandler,
-    quiz.QuizInterruptHandler,
+    quiz.QuizTurnHandler,
+    quiz.QuizStrayHandler,
     quiz.NotInQuizHandler,
     quiz.ProgressHandler,
     quiz.ResetProgressHandler,

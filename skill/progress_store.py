@@ -59,8 +59,9 @@ def parse_document(text: str | bytes | None) -> dict[str, Any]:
 
 
 def merge_documents(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
-    """The document to store: progress merged per fact, other keys from `incoming`."""
-    document = {**stored, **incoming}
+    """The document to store: progress merged per fact, other keys from `incoming`; a key
+    `incoming` sets to None is removed."""
+    document = {k: v for k, v in {**stored, **incoming}.items() if v is not None}
     if PROGRESS_KEY in stored or PROGRESS_KEY in incoming:
         progress = merge(
             Progress.from_dict(stored.get(PROGRESS_KEY)),

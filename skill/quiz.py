@@ -14,6 +14,9 @@ from skill.marking import Mark, mark
 
 DEFAULT_QUESTIONS = 5
 MAX_QUESTIONS = 10
+# A question whose answer was not understood this many times in a row is moved on from, so the
+# same question is never asked more than twice running.
+MAX_UNCLEAR = 2
 
 
 class Phase(enum.StrEnum):
@@ -54,6 +57,7 @@ class QuizState:
     answers: tuple[Given, ...] = ()
     hinted: bool = False  # a hint was given for the current question
     leave_for: str | None = None  # CONFIRM_LEAVE: the entry id the student asked about
+    unclear: int = 0  # turns in a row on this question that were not understood
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ def _advance(state: QuizState, given: Given) -> QuizState:
         score=state.score + given.points,
         answers=(*state.answers, given),
         hinted=False,
+        unclear=0,
         phase=Phase.FINISHED if index >= len(state.item_ids) else Phase.ASKING,
     )
 
@@ -163,6 +168,11 @@ def take_hint(state: QuizState) -> QuizState:
 def ask_to_leave(state: QuizState, entry_id: str | None) -> QuizState:
     """A revision question came mid-quiz: ask before leaving, remembering what was asked."""
     return replace(state, phase=Phase.CONFIRM_LEAVE, leave_for=entry_id)
+
+
+def not_understood(state: QuizState) -> QuizState:
+    """One more turn on this question that could not be understood."""
+    return replace(state, unclear=state.unclear + 1)
 
 
 def stay(state: QuizState) -> QuizState:

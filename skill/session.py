@@ -13,6 +13,7 @@ from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
+from skill import quiz as quiz_rules
 from skill.quiz import Given, Outcome, Phase, QuizState
 
 Known = Callable[[str], bool]
@@ -95,10 +96,10 @@ def _given(raw: Any, item_exists: Known) -> Given | None:
     return Given(item_id, Outcome(raw["outcome"]), points, hinted)
 
 
-_QUIZ_KEYS = {"phase", "items", "index", "score", "answers", "hinted", "leave_for"}
+_QUIZ_KEYS = {"phase", "items", "index", "score", "answers", "hinted", "leave_for", "unclear"}
 
 
-def _quiz(raw: Any, item_exists: Known, entry_exists: Known) -> QuizState | None:
+def quiz_from_dict(raw: Any, item_exists: Known, entry_exists: Known) -> QuizState | None:
     """A quiz from session attributes, or None if any part of it is wrong or stale."""
     if not isinstance(raw, Mapping) or set(raw) - _QUIZ_KEYS:
         return None
@@ -117,13 +118,16 @@ def _quiz(raw: Any, item_exists: Known, entry_exists: Known) -> QuizState | None
         return None
     if leave_for is not None and not (isinstance(leave_for, str) and entry_exists(leave_for)):
         return None
+    unclear = raw.get("unclear", 0)
+    if type(unclear) is not int or not 0 <= unclear <= quiz_rules.MAX_UNCLEAR:
+        return None
     phase = Phase(raw["phase"])
     if (phase is Phase.FINISHED) != (index == len(items)):
         return None
-    return QuizState(phase, tuple(items), index, score, tuple(given), hinted, leave_for)
+    return QuizState(phase, tuple(items), index, score, tuple(given), hinted, leave_for, unclear)
 
 
-def _quiz_dict(quiz: QuizState) -> dict[str, Any]:
+def quiz_to_dict(quiz: QuizState) -> dict[str, Any]:
     return {
         "phase": quiz.phase.value,
         "items": list(quiz.item_ids),
@@ -135,6 +139,7 @@ def _quiz_dict(quiz: QuizState) -> dict[str, Any]:
         ],
         "hinted": quiz.hinted,
         "leave_for": quiz.leave_for,
+        "unclear": quiz.unclear,
     }
 
 
@@ -150,7 +155,7 @@ def from_attributes(
     return SessionState(
         last=_spoken(raw.get("last")),
         reading=_reading(raw.get("reading"), entry_exists),
-        quiz=_quiz(raw.get("quiz"), item_exists, entry_exists),
+        quiz=quiz_from_dict(raw.get("quiz"), item_exists, entry_exists),
         confirm_reset=raw.get("confirm_reset") is True,
         topic=_entry_id(raw.get("topic"), entry_exists),
         offer=_entry_id(raw.get("offer"), entry_exists),
@@ -169,7 +174,7 @@ def to_attributes(state: SessionState) -> dict[str, Any]:
     if state.reading is not None:
         raw["reading"] = {"entry_id": state.reading.entry_id, "next_part": state.reading.next_part}
     if state.quiz is not None:
-        raw["quiz"] = _quiz_dict(state.quiz)
+        raw["quiz"] = quiz_to_dict(state.quiz)
     if state.confirm_reset:
         raw["confirm_reset"] = True
     if state.topic is not None:

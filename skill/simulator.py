@@ -35,9 +35,11 @@ _API_ENDPOINTS = {
 _DEFAULT_API_ENDPOINT = "https://api.eu.amazonalexa.com"
 
 # A custom slot with literal words around it ("is it {answer}") takes any words, as Alexa fills a
-# slot from its carrier; beyond this many words Alexa no longer captures the utterance and sends
-# such out-of-domain speech to AMAZON.FallbackIntent.
-MAX_OPEN_WORDS = 8
+# slot from its carrier. Alexa documents no word limit for this; it listens for several seconds
+# (an open AMAZON.SearchQuery is reported to take up to 90 seconds), and a full-sentence answer
+# of about 30 words is some 10 seconds of speech. Past that we treat speech as out of domain, as
+# a device most likely would: AMAZON.FallbackIntent.
+MAX_OPEN_WORDS = 30
 # A custom slot alone as a sample ("{topic}") is biased toward its type's values on a real device:
 # it takes a listed value or synonym, or a short phrase made only of words those values use, in
 # any inflection (the slot model generalises over its values' vocabulary). Anything else matches

@@ -440,7 +440,8 @@ def test_a_help_that_drops_the_quiz(build):
 
 @needs_quiz
 def test_a_quiz_lost_by_an_intent_that_should_keep_it(build):
-    skill = build(without=(quiz.ProgressHandler,))  # nothing else serves it: not "lost"...
+    # Nothing else serves it: not "lost"...
+    skill = build(without=(quiz.ProgressHandler, quiz.QuizTurnHandler, quiz.QuizStrayHandler))
     _, failures = probe(skill, ("in a quiz (asking)",), intents.PROGRESS)
     assert names(failures) == {"handled"}
 

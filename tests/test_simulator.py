@@ -404,7 +404,7 @@ def test_chat_ends_the_session_at_end_of_input(stand_in_cli, capsys, monkeypatch
     "utterance",
     [
         "bananas",  # no word of any value
-        "the russians helped china get nukes or what",  # a question without a carrier sample
+        "people say cuba had missiles",  # a statement without a carrier sample
         "the loan and the advisers and the treaty",  # value words, but longer than a slot value
     ],
 )

@@ -104,7 +104,10 @@ class FallbackHandler(SkillHandler):
     """Words the model could not place: say so, and offer examples."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.FALLBACK)(handler_input)
+        # "Um", "let me think" outside a quiz say as little as speech Alexa could not place.
+        return is_intent_name(intents.FALLBACK)(handler_input) or is_intent_name(
+            intents.THINKING
+        )(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)

@@ -6,6 +6,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -17,9 +18,9 @@ from skill import progress, session
 from skill.content import Content, Entry
 from skill.dialog import Chooser, Dialog, dialog_for
 from skill.matching import Matcher
-from skill.quiz import Phase
+from skill.quiz import Phase, QuizState
 from skill.session import SessionState
-from skill.speech import Speech, card_text
+from skill.speech import Speech, card_text, slowed
 
 
 @dataclass(frozen=True)
@@ -114,16 +115,18 @@ def reply(
     question: str | None,
     reprompt: str | None = None,
     card: Entry | None = None,
+    slow: bool = False,
 ) -> Response:
     """Finish a turn. With a question the session stays open, and the reprompt ends with the
-    question again; without one the session ends."""
+    question again; without one the session ends. `slow` reads the speech more slowly."""
     builder = handler_input.response_builder
     if question is None:
         builder.speak(speech.ssml()).set_should_end_session(True)
     else:
         speech.pause().say(question)
+        ssml = slowed(speech.ssml()) if slow else speech.ssml()
         # The reprompt says what can be said, then asks the question again.
-        builder.speak(speech.ssml()).ask(Speech().say(reprompt or "", question).ssml())
+        builder.speak(ssml).ask(Speech().say(reprompt or "", question).ssml())
     if card is not None:
         builder.set_card(SimpleCard(title=card.title, content=entry_card_text(card)))
     return builder.response
@@ -134,6 +137,7 @@ def entry_card_text(entry: Entry) -> str:
 
 
 _PROGRESS_KEY = "progress"
+_PAUSED_KEY = "paused_quiz"  # a quiz the student paused: item ids and score, nothing personal
 
 
 def now_of(handler_input: HandlerInput) -> datetime:
@@ -149,7 +153,23 @@ def load_progress(handler_input: HandlerInput) -> progress.Progress:
     return progress.Progress.from_dict(attributes.get(_PROGRESS_KEY))
 
 
-def save_progress(handler_input: HandlerInput, learnt: progress.Progress) -> None:
+def save_progress(
+    handler_input: HandlerInput, learnt: progress.Progress, paused: QuizState | None = None
+) -> None:
+    """Store the student's progress, and the quiz they paused (or none: any other save means
+    the paused quiz was taken up again or given up)."""
     manager = handler_input.attributes_manager
-    manager.persistent_attributes = {_PROGRESS_KEY: learnt.to_dict()}
+    document: dict[str, Any] = {_PROGRESS_KEY: learnt.to_dict()}
+    if paused is not None:
+        document[_PAUSED_KEY] = session.quiz_to_dict(paused)
+    elif manager.persistent_attributes.get(_PAUSED_KEY) is not None:
+        document[_PAUSED_KEY] = None  # the store drops a key saved as None
+    manager.persistent_attributes = document
     manager.save_persistent_attributes()
+
+
+def load_paused(handler_input: HandlerInput, services: Services) -> QuizState | None:
+    """The quiz the student paused last time, if it is still one the content can ask."""
+    attributes = handler_input.attributes_manager.persistent_attributes
+    raw = attributes.get(_PAUSED_KEY)
+    return session.quiz_from_dict(raw, services.has_item, services.has_entry)

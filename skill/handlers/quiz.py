@@ -12,10 +12,18 @@ from ask_sdk_model import Response
 from skill import intents, progress, quiz, session
 from skill.content import ItemKind, QuizItem
 from skill.dialog import Dialog
-from skill.handlers.common import SkillHandler, load_progress, now_of, reply, save_progress
+from skill.handlers.common import (
+    SkillHandler,
+    load_paused,
+    load_progress,
+    now_of,
+    reply,
+    save_progress,
+)
 from skill.handlers.questions import QuestionHandler, resolved_id, spoken_slot
 from skill.language import format_number
 from skill.quiz import Outcome, Phase, QuizState
+from skill.quiz_turns import Turn, understand
 from skill.session import SessionState
 from skill.speech import Speech
 
@@ -27,6 +35,12 @@ def spoken_score(dialog: Dialog, score: float) -> str:
     if abs(rest - 0.5) < 0.01:
         return f"{whole} {dialog.text('half')}"
     return format_number(round(score, 1))
+
+
+def answer_words(handler_input: HandlerInput) -> str:
+    """The words of an answer, from whichever slot Alexa filled."""
+    slots = (intents.SLOT_ANSWER, intents.SLOT_NUMBER, intents.SLOT_TOPIC)
+    return " ".join(filter(None, (spoken_slot(handler_input, slot) for slot in slots)))
 
 
 class QuizHandler(SkillHandler):
@@ -60,8 +74,12 @@ class QuizHandler(SkillHandler):
         speech: Speech,
         state: QuizState,
         base: SessionState | None = None,
+        *,
+        slow: bool = False,
+        reprompt_key: str = "quiz_reprompt",
     ) -> Response:
-        """Save the quiz and end the turn with its current question, numbered."""
+        """Save the quiz and end the turn with its current question, numbered; `slow` reads it
+        all more slowly."""
         dialog = self.dialog(handler_input)
         base = base or self.state(handler_input)
         session.save(handler_input, base.but(quiz=state, reading=None, confirm_reset=False))
@@ -71,7 +89,8 @@ class QuizHandler(SkillHandler):
             handler_input,
             speech,
             question=self.question(dialog, state),
-            reprompt=dialog.text("quiz_reprompt"),
+            reprompt=dialog.text(reprompt_key),
+            slow=slow,
         )
 
     def finish(self, handler_input: HandlerInput, speech: Speech, state: QuizState) -> Response:
@@ -95,6 +114,61 @@ class QuizHandler(SkillHandler):
             reprompt=dialog.text("another_reprompt"),
         )
 
+    def not_understood(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        """Not understood: say how to answer; the second time in a row, move on, so the same
+        question is never asked more than twice running."""
+        dialog = self.dialog(handler_input)
+        state = quiz.not_understood(state)
+        if state.unclear >= quiz.MAX_UNCLEAR:
+            return self.after(handler_input, self.item(state), quiz.skip(state), unclear=True)
+        speech = Speech().say(dialog.text("quiz_fallback"))
+        return self.ask(handler_input, speech, state, reprompt_key="quiz_unclear_reprompt")
+
+    def score_so_far(self, dialog: Dialog, state: QuizState) -> list[str]:
+        if not state.index:
+            return []
+        score = spoken_score(dialog, state.score)
+        return [dialog.text("running_score", score=score, asked=str(state.index))]
+
+    def after(
+        self, handler_input: HandlerInput, item: QuizItem, step: quiz.Step, unclear: bool = False
+    ) -> Response:
+        """Feedback, progress saved, then the next question or the final score."""
+        dialog = self.dialog(handler_input)
+        given = step.given
+        learnt = progress.record_answer(
+            load_progress(handler_input),
+            item.facts,
+            given.outcome is Outcome.RIGHT,
+            now_of(handler_input),
+            hint=given.hinted,
+        )
+        save_progress(handler_input, learnt)
+        speech = Speech()
+        if given.outcome is Outcome.RIGHT:
+            speech.say(dialog.text("right_after_hint" if given.hinted else "right"))
+        elif given.outcome is Outcome.SKIPPED:
+            speech.say(
+                dialog.text("moving_on" if unclear else "skipped"),
+                dialog.text("the_answer_is", answer=item.answer.rstrip(".")),
+            )
+        else:
+            speech.say(dialog.text("partly" if given.outcome is Outcome.PARTLY else "wrong"))
+            if step.mark is not None and step.mark.missed_points:
+                speech.say(
+                    dialog.text("missed_points", points=dialog.join(list(step.mark.missed_points)))
+                )
+            else:
+                speech.say(dialog.text("the_answer_is", answer=item.answer.rstrip(".")))
+        speech.say(item.why)
+        if step.finished:
+            return self.finish(handler_input, speech.pause(), step.state)
+        asked = str(step.state.index)
+        speech.say(
+            dialog.text("running_score", score=spoken_score(dialog, step.state.score), asked=asked)
+        )
+        return self.ask(handler_input, speech.pause(), step.state)
+
     def start(
         self, handler_input: HandlerInput, count: int | None, section: str | None
     ) -> Response:
@@ -114,6 +188,25 @@ class QuizHandler(SkillHandler):
         else:
             speech = Speech().say(dialog.text("quiz_start", count=total))
         return self.ask(handler_input, speech, state, SessionState(last=None))
+
+
+class ResumeQuizHandler(QuizHandler):
+    """Opening the skill after pausing a quiz: carry on from the same question."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input) and (
+            load_paused(handler_input, self.services) is not None
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        paused = load_paused(handler_input, self.services)
+        assert paused is not None  # can_handle checked it
+        dialog = self.dialog(handler_input)
+        save_progress(handler_input, load_progress(handler_input))  # no longer paused
+        number, total = quiz.number(paused)
+        speech = Speech().say(dialog.text("welcome_back"))
+        speech.say(dialog.text("quiz_resumed", number=str(number), total=str(total)))
+        return self.ask(handler_input, speech, quiz.stay(paused), SessionState())
 
 
 class StartQuizHandler(QuizHandler):
@@ -183,195 +276,122 @@ class LeaveQuizHandler(QuizHandler, QuestionHandler):
         return self.read(handler_input, self.services.content.entry(state.leave_for), part=0)
 
 
-class QuizAnswerHandler(QuizHandler):
-    """An answer to the current question: mark it, say why, give the score, ask the next."""
+class QuizTurnHandler(QuizHandler, QuestionHandler):
+    """Every turn mid-quiz that the quiz understands: taken once as an answer or a request
+    (skill.quiz_turns, which `python -m skill.eval_quiz_turns` measures), then answered by the
+    step for that kind. Requests are recognised before anything is marked, whether Alexa routed
+    them to their own intent or put their words in the answer slot."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if self.active(handler_input) is None:
-            return False
-        # A bare topic name is an answer in a quiz ("the secret speech"), not a question.
-        return any(is_intent_name(name)(handler_input) for name in (intents.ANSWER, intents.TOPIC))
+        return self.active(handler_input) is not None and self.turn(handler_input) is not None
+
+    def turn(self, handler_input: HandlerInput) -> Turn | None:
+        if not is_request_type("IntentRequest")(handler_input):
+            return None
+        return understand(get_intent_name(handler_input), answer_words(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        turn = self.turn(handler_input)
         state = quiz.stay(self.active(handler_input))
-        spoken = " ".join(
-            filter(
-                None,
-                (
-                    spoken_slot(handler_input, intents.SLOT_ANSWER),
-                    spoken_slot(handler_input, intents.SLOT_NUMBER),
-                    spoken_slot(handler_input, intents.SLOT_TOPIC),
-                ),
-            )
-        )
+        step = getattr(self, f"on_{turn}")
+        return step(handler_input, state)
+
+    def on_answer(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        spoken = answer_words(handler_input)
         if not spoken:
-            return self.ask(
-                handler_input, Speech().say(self.dialog(handler_input).text("quiz_fallback")), state
-            )
+            return self.not_understood(handler_input, state)
         item = self.item(state)
         step = quiz.answer(state, item, spoken, self.services.content.aliases)
         return self.after(handler_input, item, step)
 
-    def after(self, handler_input: HandlerInput, item: QuizItem, step: quiz.Step) -> Response:
-        """Feedback, progress saved, then the next question or the final score."""
+    def on_skip(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        return self.after(handler_input, self.item(state), quiz.skip(state))
+
+    def on_hint(self, handler_input: HandlerInput, state: QuizState) -> Response:
         dialog = self.dialog(handler_input)
-        given = step.given
-        learnt = progress.record_answer(
-            load_progress(handler_input),
-            item.facts,
-            given.outcome is Outcome.RIGHT,
-            now_of(handler_input),
-            hint=given.hinted,
-        )
-        save_progress(handler_input, learnt)
-        speech = Speech()
-        if given.outcome is Outcome.RIGHT:
-            speech.say(dialog.text("right_after_hint" if given.hinted else "right"))
-        elif given.outcome is Outcome.SKIPPED:
-            speech.say(
-                dialog.text("skipped"), dialog.text("the_answer_is", answer=item.answer.rstrip("."))
-            )
-        else:
-            speech.say(dialog.text("partly" if given.outcome is Outcome.PARTLY else "wrong"))
-            if step.mark is not None and step.mark.missed_points:
-                speech.say(
-                    dialog.text("missed_points", points=dialog.join(list(step.mark.missed_points)))
-                )
-            else:
-                speech.say(dialog.text("the_answer_is", answer=item.answer.rstrip(".")))
-        speech.say(item.why)
-        if step.finished:
-            return self.finish(handler_input, speech.pause(), step.state)
-        asked = str(step.state.index)
-        speech.say(
-            dialog.text("running_score", score=spoken_score(dialog, step.state.score), asked=asked)
-        )
-        return self.ask(handler_input, speech.pause(), step.state)
-
-
-class SkipHandler(QuizAnswerHandler):
-    """ "I don't know", "skip", "next": reveal the answer and move on."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.active(handler_input) is not None and (
-            is_intent_name(intents.DONT_KNOW)(handler_input)
-            or is_intent_name(intents.NEXT)(handler_input)
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = quiz.stay(self.active(handler_input))
-        item = self.item(state)
-        return self.after(handler_input, item, quiz.skip(state))
-
-
-class HintHandler(QuizHandler):
-    """ "Give me a hint": the item's hint; it costs the point."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.active(handler_input) is not None and is_intent_name(intents.HINT)(
-            handler_input
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = quiz.stay(self.active(handler_input))
-        dialog = self.dialog(handler_input)
-        item = self.item(state)
         key = "hint_again" if state.hinted else "hint"
-        speech = Speech().say(dialog.text(key, hint=item.hint))
+        speech = Speech().say(dialog.text(key, hint=self.item(state).hint))
         return self.ask(handler_input, speech, quiz.take_hint(state))
 
+    def on_repeat(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        return self.ask(handler_input, Speech(), state)
 
-class HowManyLeftHandler(QuizHandler):
-    """ "How many left?"."""
+    def on_slower(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        return self.ask(handler_input, Speech(), state, slow=True)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.active(handler_input) is not None and is_intent_name(intents.HOW_MANY_LEFT)(
-            handler_input
-        )
+    def on_help(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        speech = Speech().say(self.dialog(handler_input).text("quiz_help"))
+        return self.ask(handler_input, speech, state)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = quiz.stay(self.active(handler_input))
+    def on_filler(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        """Thinking aloud: wait, without marking or reading the question out again."""
         dialog = self.dialog(handler_input)
-        left = quiz.remaining(state)
-        text = (
-            dialog.text("last_question")
-            if left == 1
-            else dialog.text("questions_left", count=str(left))
-        )
-        return self.ask(handler_input, Speech().say(text), state)
-
-
-class StopQuizHandler(QuizHandler):
-    """ "Stop the quiz" or "go home" mid-quiz: the score so far, then back to questions."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.active(handler_input) is not None and (
-            is_intent_name(intents.STOP_QUIZ)(handler_input)
-            or is_intent_name(intents.NAVIGATE_HOME)(handler_input)
+        session.save(handler_input, self.state(handler_input).but(quiz=state))
+        return reply(
+            handler_input,
+            Speech().say(dialog.text("quiz_wait")),
+            question=dialog.text("quiz_wait_question"),
+            reprompt=self.question(dialog, state),
         )
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = self.active(handler_input)
+    def on_meaning(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        """What a word means, from the glossary: the word asked about, or the glossary's words
+        in the question; then the question again."""
         dialog = self.dialog(handler_input)
-        speech = Speech().say(dialog.text("quiz_stopped"))
+        content = self.services.content
+        said = spoken_slot(handler_input, intents.SLOT_TERM) or answer_words(handler_input)
+        term = content.define(said) if said else None
+        terms = [term] if term else content.terms_in(self.question(dialog, state))[:1]
+        speech = Speech()
+        if not terms:
+            speech.say(dialog.text("no_term"))
+        for found in terms:
+            speech.say(dialog.text("define", term=found.term, meaning=found.meaning))
+        return self.ask(handler_input, speech.say(dialog.text("back_to_quiz")), state)
+
+    def on_progress(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        """The score so far and what is left: the quiz goes on."""
+        dialog = self.dialog(handler_input)
+        speech = Speech()
         if state.index:
             score = spoken_score(dialog, state.score)
             speech.say(dialog.text("running_score", score=score, asked=str(state.index)))
+        left = quiz.remaining(state)
+        if left == 1:
+            speech.say(dialog.text("last_question"))
+        else:
+            speech.say(dialog.text("questions_left", count=str(left)))
+        return self.ask(handler_input, speech, state)
+
+    def on_stop_quiz(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        """The score so far, then back to revision questions."""
+        dialog = self.dialog(handler_input)
+        speech = Speech().say(dialog.text("quiz_stopped"), *self.score_so_far(dialog, state))
         session.save(handler_input, self.state(handler_input).but(quiz=None))
         return self.what_next(handler_input, speech)
 
+    def on_end_session(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        """ "Goodbye" mid-quiz: the score so far, and the session ends."""
+        dialog = self.dialog(handler_input)
+        speech = Speech().say(*self.score_so_far(dialog, state), dialog.text("goodbye"))
+        return reply(handler_input, speech, question=None)
 
-class QuizHelpHandler(QuizHandler):
-    """Help, repeat, fallback and stray words mid-quiz: explain, and ask the question again."""
+    def on_pause(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        """A break: the quiz is kept with the student's progress, and the session ends; the
+        next visit offers to carry on from the same question."""
+        dialog = self.dialog(handler_input)
+        save_progress(handler_input, load_progress(handler_input), paused=state)
+        number, total = quiz.number(state)
+        speech = Speech().say(dialog.text("quiz_paused", number=str(number), total=str(total)))
+        return reply(handler_input, speech, question=None)
 
-    KEYS = {
-        intents.HELP: "quiz_help",
-        intents.REPEAT: None,
-        intents.FALLBACK: "quiz_fallback",
-        intents.YES: "quiz_fallback",
-        intents.NO: "quiz_fallback",
-        intents.MORE: "quiz_fallback",
-        intents.RESET_PROGRESS: "quiz_later",
-        intents.LIST_TOPICS: "quiz_later",
-        # Follow-ups to an answer mean nothing mid-quiz: the question is asked again (slower
-        # re-reads it through repeat's path only outside a quiz).
-        intents.WHY_FOLLOW_UP: "quiz_fallback",
-        intents.DEFINE: "quiz_later",
-        intents.SLOWER: None,
-    }
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return (
-            is_request_type("IntentRequest")(handler_input)
-            and get_intent_name(handler_input) in self.KEYS
-            and self.active(handler_input) is not None
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        key = self.KEYS[get_intent_name(handler_input)]
-        speech = Speech()
-        if key is not None:
-            speech.say(self.dialog(handler_input).text(key))
-        return self.ask(handler_input, speech, quiz.stay(self.active(handler_input)))
-
-
-class QuizInterruptHandler(QuizHandler, QuestionHandler):
-    """A revision question mid-quiz: the quiz is not dropped; ask whether to leave it."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return (
-            is_request_type("IntentRequest")(handler_input)
-            and get_intent_name(handler_input) in intents.QUESTION_CARRIERS
-            and self.active(handler_input) is not None
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = self.active(handler_input)
+    def on_question(self, handler_input: HandlerInput, state: QuizState) -> Response:
+        """A revision question mid-quiz: the quiz is not dropped; ask whether to leave it."""
         dialog = self.dialog(handler_input)
         entry = self.find_entry(handler_input)
         if entry is None:
             speech = Speech().say(dialog.text("dont_know"), dialog.text("back_to_quiz"))
-            return self.ask(handler_input, speech, quiz.stay(state))
+            return self.ask(handler_input, speech, state)
         session.save(
             handler_input, self.state(handler_input).but(quiz=quiz.ask_to_leave(state, entry.id))
         )
@@ -383,10 +403,36 @@ class QuizInterruptHandler(QuizHandler, QuestionHandler):
         )
 
 
+class QuizStrayHandler(QuizHandler):
+    """What the quiz does not take mid-quiz: words Alexa could not place (FallbackIntent), a
+    "yes", "no" or "more" out of turn, and commands for later."""
+
+    LATER = (intents.RESET_PROGRESS, intents.LIST_TOPICS, intents.WHY_FOLLOW_UP)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return (
+            is_request_type("IntentRequest")(handler_input)
+            and self.active(handler_input) is not None
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = quiz.stay(self.active(handler_input))
+        if get_intent_name(handler_input) in self.LATER:
+            speech = Speech().say(self.dialog(handler_input).text("quiz_later"))
+            return self.ask(handler_input, speech, state)
+        return self.not_understood(handler_input, state)
+
+
 class NotInQuizHandler(SkillHandler):
     """Quiz commands with no quiz running: say so, and how to start one."""
 
-    NAMES = (intents.DONT_KNOW, intents.HINT, intents.HOW_MANY_LEFT, intents.STOP_QUIZ)
+    NAMES = (
+        intents.DONT_KNOW,
+        intents.HINT,
+        intents.HOW_MANY_LEFT,
+        intents.STOP_QUIZ,
+        intents.PAUSE,
+    )
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return any(is_intent_name(name)(handler_input) for name in self.NAMES)
@@ -398,7 +444,8 @@ class NotInQuizHandler(SkillHandler):
 
 
 class ProgressHandler(QuizHandler):
-    """ "How am I doing?": facts secure, and the weakest section. Mid-quiz, the quiz goes on."""
+    """ "How am I doing?" outside a quiz: facts secure, and the weakest section. (Mid-quiz,
+    QuizTurnHandler gives the score so far.)"""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name(intents.PROGRESS)(handler_input)
@@ -420,9 +467,6 @@ class ProgressHandler(QuizHandler):
             else:
                 title = content.section(summary.weakest_section).title
                 speech.say(dialog.text("progress_weakest", section=title))
-        active = self.active(handler_input)
-        if active is not None:
-            return self.ask(handler_input, speech, quiz.stay(active))
         return self.what_next(handler_input, speech)
 
 
