@@ -1,12 +1,12 @@
 """create_skill: the one place handlers are registered, in the order they are tried.
 
 The first handler whose can_handle says yes wins, so the order is a design decision:
-1. request types (launch, session end) and stop/cancel, which always mean the same;
+1. request types (launch, session end), which always mean the same;
 2. answers to a pending yes/no question (reset, leaving the quiz, another quiz), before any
    handler that takes "yes" or "no" in general;
 3. the quiz, gated on a quiz being active: each turn is taken once as an answer or a request
    (skill.quiz_turns) before anything is marked, and anything else keeps the quiz and asks the
-   question again;
+   question again; stop and cancel after it, so that mid-quiz they end with the score;
 4. answering questions, follow-ups to the last answer ("more", "yes" to an offered topic,
    "why?", "what does that mean?") and the general built-ins, last the free-form question
    intents, so a command word is never taken for a question.
@@ -32,7 +32,6 @@ HANDLERS = (
     quiz.ResumeQuizHandler,  # a launch with a paused quiz carries on with it
     builtins.LaunchHandler,
     builtins.SessionEndedHandler,
-    builtins.StopHandler,
     # Pending yes/no questions.
     quiz.ConfirmResetHandler,
     quiz.LeaveQuizHandler,
@@ -41,6 +40,8 @@ HANDLERS = (
     quiz.StartQuizHandler,
     quiz.QuizTurnHandler,
     quiz.QuizStrayHandler,
+    # Stop and cancel end the session; mid-quiz the turn handler says the score first.
+    builtins.StopHandler,
     quiz.NotInQuizHandler,
     quiz.ProgressHandler,
     quiz.ResetProgressHandler,
