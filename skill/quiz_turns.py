@@ -102,3 +102,17 @@ def _patterns(path: Path = REQUESTS_PATH) -> dict[Turn, re.Pattern[str]]:
         )
         patterns[Turn(label)] = re.compile(rf"(?:^|\s)(?:{said})(?=\s|$)")
     return patterns
+
+
+# Where the word is in a request for its meaning: "what does ideology mean", "meaning of sino".
+_ASKED_TERM = re.compile(
+    r"(?:what (?:does|do) (?:the word )?(?P<a>.+?) (?:mean|stand for)"
+    r"|meaning of (?:the word )?(?P<b>.+)"
+    r"|what (?P<c>.+?) means)$"
+)
+
+
+def asked_term(said: str) -> str:
+    """The word a request for a meaning asks about ("what does prc stand for" -> "prc"), or ""."""
+    found = _ASKED_TERM.search(heard(said))
+    return next((g for g in found.groups() if g), "") if found else ""

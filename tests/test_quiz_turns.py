@@ -7,7 +7,7 @@ import pytest
 
 from skill import intents
 from skill.eval_quiz_turns import DEFAULT_TURNS, TARGET, evaluate, table
-from skill.quiz_turns import Turn, request_in, understand
+from skill.quiz_turns import Turn, asked_term, request_in, understand
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,23 @@ def test_what_the_quiz_does_not_take_is_left_to_the_stray_handler(intent: str) -
 def test_the_development_turns_are_taken_as_labelled() -> None:
     report = evaluate(DEFAULT_TURNS)
     assert report.share >= TARGET, "\n" + table(report) + "\n" + "\n".join(report.misses)
+
+
+@pytest.mark.parametrize(
+    ("said", "term"),
+    [
+        ("what does prc stand for", "prc"),
+        ("sorry what does the word subjugate mean", "subjugate"),
+        ("what's the meaning of the word disclosure", "disclosure"),
+        ("i don't get what mistrust means", "mistrust"),
+        ("give me a hint", ""),
+    ],
+)
+def test_the_word_asked_about_is_found_in_the_request(said: str, term: str) -> None:
+    assert asked_term(said) == term
+
+
+def test_every_kind_of_turn_has_a_step() -> None:
+    from skill.handlers.quiz import QuizTurnHandler
+
+    assert set(QuizTurnHandler.STEPS) == set(Turn)

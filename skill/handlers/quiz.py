@@ -5,6 +5,9 @@ The rules live in skill.quiz; these handlers read the state, apply a rule, save,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Response
@@ -23,7 +26,7 @@ from skill.handlers.common import (
 from skill.handlers.questions import QuestionHandler, resolved_id, spoken_slot
 from skill.language import format_number
 from skill.quiz import Outcome, Phase, QuizState
-from skill.quiz_turns import Turn, understand
+from skill.quiz_turns import Turn, asked_term, understand
 from skill.session import SessionState
 from skill.speech import Speech
 
@@ -292,9 +295,8 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.turn(handler_input)
-        state = quiz.stay(self.active(handler_input))
-        step = getattr(self, f"on_{turn}")
-        return step(handler_input, state)
+        assert turn is not None  # can_handle checked it
+        return self.STEPS[turn](self, handler_input, quiz.stay(self.active(handler_input)))
 
     def on_answer(self, handler_input: HandlerInput, state: QuizState) -> Response:
         spoken = answer_words(handler_input)
@@ -339,7 +341,9 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
         in the question; then the question again."""
         dialog = self.dialog(handler_input)
         content = self.services.content
-        said = spoken_slot(handler_input, intents.SLOT_TERM) or answer_words(handler_input)
+        said = spoken_slot(handler_input, intents.SLOT_TERM) or asked_term(
+            answer_words(handler_input)
+        )
         term = content.define(said) if said else None
         terms = [term] if term else content.terms_in(self.question(dialog, state))[:1]
         speech = Speech()
@@ -401,6 +405,23 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
             question=dialog.text("confirm_leave"),
             reprompt=dialog.text("leave_reprompt"),
         )
+
+
+    STEPS: ClassVar[dict[Turn, Callable[..., Response]]] = {
+        Turn.ANSWER: on_answer,
+        Turn.SKIP: on_skip,
+        Turn.HINT: on_hint,
+        Turn.REPEAT: on_repeat,
+        Turn.SLOWER: on_slower,
+        Turn.HELP: on_help,
+        Turn.FILLER: on_filler,
+        Turn.MEANING: on_meaning,
+        Turn.PROGRESS: on_progress,
+        Turn.STOP_QUIZ: on_stop_quiz,
+        Turn.END_SESSION: on_end_session,
+        Turn.PAUSE: on_pause,
+        Turn.QUESTION: on_question,
+    }
 
 
 class QuizStrayHandler(QuizHandler):
