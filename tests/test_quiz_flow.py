@@ -287,3 +287,33 @@ def test_yes_after_another_question_does_not_start_an_unoffered_quiz(talk, words
 def test_the_answer_is_said_with_one_full_stop(talk):
     start(talk)
     assert ".." not in talk.say("skip").speech
+
+
+# Full-sentence answers, as teachers train students to give them.
+SENTENCE = "i think the answer is {answer} and i am fairly sure about that because we went over it in class last week"  # noqa: E501
+
+
+def test_a_full_sentence_answer_of_about_25_words_is_heard_and_marked(talk):
+    turn = start(talk)
+    while quiz_of(turn)["phase"] == "asking":
+        item = current_item(turn)
+        said = SENTENCE.format(answer=right_answer(item))
+        assert 20 <= len(said.split()) <= 30
+        turn = talk.say(said)
+        assert turn.intent == intents.ANSWER, said
+        assert said_right(turn), (said, turn.speech)
+
+
+def said_right(turn) -> bool:
+    return said(turn, "right") or said(turn, "right_after_hint")
+
+
+def test_a_partly_right_answer_says_which_points_counted(talk):
+    turn = start(talk, "quiz me with ten questions")
+    while current_item(turn).kind is not ItemKind.MULTI:
+        turn = talk.intent(intents.ANSWER, answer=right_answer(current_item(turn)))
+    item = current_item(turn)
+    first = item.points[0]
+    turn = talk.intent(intents.ANSWER, answer=first.accept[0])
+    assert said(turn, "partly") and said(turn, "got_points") and said(turn, "missed_points")
+    assert first.text.rstrip(".") in turn.speech

@@ -157,6 +157,10 @@ class QuizHandler(SkillHandler):
             )
         else:
             speech.say(dialog.text("partly" if given.outcome is Outcome.PARTLY else "wrong"))
+            if step.mark is not None and step.mark.matched_points:
+                # Which points counted, so a student knows what to keep.
+                got = dialog.join(list(step.mark.matched_points))
+                speech.say(dialog.text("got_points", points=got))
             if step.mark is not None and step.mark.missed_points:
                 speech.say(
                     dialog.text("missed_points", points=dialog.join(list(step.mark.missed_points)))
