@@ -26,9 +26,19 @@ from types import MappingProxyType
 
 import Stemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from skill.content import ItemKind, QuizItem
-from skill.language import as_year, format_number, heard, is_number, read_numbers
+from skill.language import (
+    TENS_WORDS,
+    UNIT_WORDS,
+    as_year,
+    format_number,
+    heard,
+    is_number,
+    read_numbers,
+    sound_keys,
+)
 
 # Longer answers are not a student answering but a list of guesses, or junk.
 MAX_ANSWER_WORDS = 60
@@ -40,6 +50,22 @@ MIN_FUZZY_LENGTH = 5
 # Option text said imperfectly: the best option must score this and beat the next by the margin.
 OPTION_MATCH_SCORE = 80
 OPTION_MATCH_MARGIN = 10
+# Misheard words: up to this many words said may stand for one word of the item or one name
+# ("man jury a" for "manchuria", "crew chef" for "khrushchev").
+MAX_HEARD_WIDTH = 3
+# Shorter runs of letters sound like too many words to be corrected by sound.
+MIN_HEARD_LENGTH = 4
+# Sound keys this long may be one sound apart when several words are heard for one.
+MIN_KEY_FOR_NEAR_SOUND = 4
+# rapidfuzz ratio a sound-alike must also have in spelling: metaphone alone rates unrelated
+# names alike. Several words heard for one with just the same sound ("crew chef" 44 for
+# "khrushchev"), or one sound apart ("career war" 56 for "korean war"; "cruise jeff" is 40);
+# one word for another ("fife" 75 for "five").
+SAME_SOUND_LIKENESS = 40
+NEAR_SOUND_LIKENESS = 50
+ONE_WORD_LIKENESS = 70
+# A misheard run of words is about as long as the word it stands for.
+LENGTH_LIKENESS = 0.65
 
 NOT = "not"
 
@@ -94,6 +120,16 @@ _CONTRACTIONS = {
     "havent": "have not",
     "hadnt": "had not",
 }
+# Words that sound like a number word, read as it only where the item's answer is a number and
+# no other number is said: "there were for terms", but never "a loan for china".
+_NUMBER_HOMOPHONES = {
+    "won": "one", "to": "two", "too": "two", "for": "four", "fore": "four", "ate": "eight",
+}  # fmt: skip
+# Spoken shorthand for scales: "three hundred mil".
+_SCALE_SHORTHAND = {"mil": "million", "bil": "billion"}
+_NUMBER_WORDS = frozenset(
+    (*UNIT_WORDS, *filter(None, TENS_WORDS), "hundred", "thousand", "million", "billion")
+)
 
 # Names that are not the topic's own, so that "american spies" or "gorbachev" are recognised as
 # names; the topic's aliases take precedence over these.
@@ -185,7 +221,7 @@ class _Term:
     clause: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per set of aliases (cached), compared as itself
 class _Lexicon:
     """Canonical names: spoken phrase -> canonical term, and the words fuzzy matching aims at."""
 
@@ -194,19 +230,116 @@ class _Lexicon:
     names: frozenset[str]  # canonical terms that name a person, place, people or event
     fuzzy_targets: tuple[str, ...]  # single words a misspelling may be corrected to
     known_words: frozenset[str]  # words never corrected
+    spoken_names: tuple[str, ...]  # every name as said, for sound-alikes: "korean war"
 
 
-def _surface(text: str) -> list[str]:
-    """Heard words with contractions opened, possessives dropped and numbers as digits."""
+@dataclass(frozen=True)
+class _Hearing:
+    """What a student's answer to one item may have been misheard from: the item's words and the
+    topic's names, by sound."""
+
+    forms_by_first_sound: Mapping[str, tuple[tuple[str, str], ...]]  # first sound -> (key, form)
+    known: frozenset[str]  # words taken as heard right
+    joinable: Mapping[str, str]  # run-together parts -> the word or name ("pro tests")
+
+
+def _said_words(text: str) -> list[str]:
+    """Heard words with contractions opened and possessives dropped, numbers as said."""
     text = heard(text)
     for short, long in _CONTRACTIONS.items():
         text = re.sub(rf"\b{re.escape(short)}\b", long, text)
     text = re.sub(r"n't\b", " not", text)
     text = re.sub(r"'s\b", "", text)
     # "ones" is a pronoun ("four main ones"), but text2num reads it as the number 1.
-    text = re.sub(r"\bones\b", " ", text)
+    return re.sub(r"\bones\b", " ", text).split()
+
+
+def _surface(text: str, hearing: _Hearing | None = None, numeric: bool = False) -> list[str]:
+    """Said words with numbers as digits.
+
+    A student's answer is also given the item's words where it has their sound-alikes, and,
+    when the item's answer is a number, number words for the words that sound like them.
+    """
+    words = _said_words(text)
+    if numeric and not any(w in _NUMBER_WORDS or any(c.isdigit() for c in w) for w in words):
+        # "there were for terms": with no other number said, a number's sound-alike is it.
+        words = [_NUMBER_HOMOPHONES.get(w, w) for w in words]
+    if hearing is not None:
+        words = [_SCALE_SHORTHAND.get(w, w) for w in _heard_words(words, hearing)]
     # Other apostrophes split words ("o'clock"); decimal points stay in numbers.
-    return re.findall(r"[a-z0-9.]+", read_numbers(text))
+    return re.findall(r"[a-z0-9.]+", read_numbers(" ".join(words)))
+
+
+def _heard_words(words: list[str], hearing: _Hearing) -> list[str]:
+    """Words as the item spells them: run-together parts joined ("pro tests"), and misheard
+    words replaced by the item's word or name they sound like ("crew chef" -> "khrushchev")."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        found = _sounds_like(words, i, hearing)
+        if found is None:
+            out.append(words[i])
+            i += 1
+        else:
+            form, width = found
+            out += form.split()
+            i += width
+    return out
+
+
+def _sounds_like(words: list[str], start: int, hearing: _Hearing) -> tuple[str, int] | None:
+    """The item's word or name that words[start:start+n] sound like, and n; widest first."""
+    for width in range(MAX_HEARD_WIDTH, 0, -1):
+        window = words[start : start + width]
+        if len(window) < width or not all(w.isalpha() for w in window):
+            continue
+        if not any(w not in hearing.known for w in window):
+            continue  # every word was heard as said
+        if width > 1 and any(w in _STOPWORDS and len(w) > 1 for w in window):
+            continue  # "it was" is not one misheard word ("jury a" may be)
+        said = "".join(window)
+        # "friend ship" -> "friendship", "thou sand" -> "thousand"
+        form = hearing.joinable.get(said) or _sound_alike(tuple(window), hearing)
+        if form is not None:
+            return form, width
+    return None
+
+
+def _sound_alike(window: tuple[str, ...], hearing: _Hearing) -> str | None:
+    """The form the words of `window` sound like, said together: the same first sound and sound
+    key (one sound apart for several words), spelt alike enough that a recogniser could have
+    written one for the other, and keeping any word of the window heard right ("secret peach"
+    -> "secret speech")."""
+    said, joined = "".join(window), len(window) > 1
+    if len(said) < MIN_HEARD_LENGTH:
+        return None
+    heard_right = {w for w in window if w in hearing.known and w not in _STOPWORDS}
+    best: tuple[float, str] | None = None
+    for key in sound_keys(said):
+        for other, form in hearing.forms_by_first_sound.get(key[:1], ()):
+            apart = Levenshtein.distance(key, other)
+            if apart > (1 if joined and len(key) >= MIN_KEY_FOR_NEAR_SOUND else 0):
+                continue
+            # A word heard right stays, as a word of the form or inside a one-word form
+            # ("miss trust" -> "mistrust"); "sino indian" is never "soviet union".
+            words = set(form.split())
+            kept = all(w in form for w in heard_right) if len(words) == 1 else heard_right <= words
+            if heard_right and (not kept or words <= heard_right):
+                continue
+            joined_form = form.replace(" ", "")
+            shorter, longer = sorted((len(said), len(joined_form)))
+            if shorter < LENGTH_LIKENESS * longer:
+                continue
+            if not joined:
+                needed = ONE_WORD_LIKENESS
+            elif apart == 0 and key == sound_keys(said)[0]:
+                needed = SAME_SOUND_LIKENESS
+            else:
+                needed = NEAR_SOUND_LIKENESS
+            likeness = fuzz.ratio(said, joined_form)
+            if likeness >= needed and (best is None or likeness > best[0]):
+                best = (likeness, form)
+    return best[1] if best else None
 
 
 def _canonical_term(name: str) -> str:
@@ -216,14 +349,23 @@ def _canonical_term(name: str) -> str:
 @lru_cache(maxsize=32)
 def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
     phrases: dict[tuple[str, ...], str] = {}
+    single_words: set[str] = set()
+    # The topic's own names as said, for sound-alikes; the general list only tells names apart.
+    spoken = {
+        " ".join(words): None
+        for name, variants in aliases
+        for said in (name, *variants)
+        if (words := _said_words(said)) and all(w.isalpha() for w in words)
+    }
     # The topic's aliases first, so that its canonical names win over the general list.
     for name, variants in (*aliases, *((k, tuple(v)) for k, v in _GENERAL_NAMES.items())):
         term = _canonical_term(name)
-        for spoken in (name, *variants):
-            words = tuple(_surface(spoken))
+        for said in (name, *variants):
+            words = tuple(_surface(said))
             if words:
-                phrases.setdefault(words, term)
-    single_words = {w for words in phrases for w in words}
+                # By stem, so that a name is found in its plural too ("five year plans").
+                phrases.setdefault(tuple(_stemmer.stemWords(words)), term)
+                single_words.update(words)
     return _Lexicon(
         phrases=MappingProxyType(phrases),
         longest=max((len(words) for words in phrases), default=1),
@@ -232,6 +374,31 @@ def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
             sorted(w for w in single_words if len(w) >= MIN_FUZZY_LENGTH and w.isalpha())
         ),
         known_words=frozenset(single_words | _STOPWORDS | _NEGATORS | _CLAUSE_BREAKS),
+        spoken_names=tuple(spoken),
+    )
+
+
+@lru_cache(maxsize=256)
+def _hearing(item: QuizItem, lexicon: _Lexicon) -> _Hearing:
+    """The item's words and the topic's names by sound, for correcting what was misheard."""
+    item_words = {w for text in _answer_texts(item) for w in _said_words(text) if w.isalpha()}
+    forms = {
+        form
+        for form in (*item_words, *lexicon.spoken_names)
+        if len(form.replace(" ", "")) >= MIN_HEARD_LENGTH and form not in _STOPWORDS
+    }
+    by_first_sound: dict[str, list[tuple[str, str]]] = {}
+    for form in sorted(forms):
+        for key in sound_keys(form.replace(" ", "")):
+            by_first_sound.setdefault(key[:1], []).append((key, form))
+    known = item_words | lexicon.known_words | _NUMBER_WORDS
+    return _Hearing(
+        forms_by_first_sound=MappingProxyType({k: tuple(v) for k, v in by_first_sound.items()}),
+        known=frozenset(known),
+        joinable=MappingProxyType(
+            {w: w for w in known if len(w) >= MIN_HEARD_LENGTH}
+            | {f.replace(" ", ""): f for f in forms}
+        ),
     )
 
 
@@ -244,15 +411,23 @@ def _correct_spelling(word: str, lexicon: _Lexicon, extra_targets: Iterable[str]
     return best[0] if best else word
 
 
-def _terms(text: str, lexicon: _Lexicon, extra_targets: tuple[str, ...] = ()) -> list[_Term]:
-    """The content terms of a text, each with its clause number."""
-    words = [_correct_spelling(w, lexicon, extra_targets) for w in _surface(text)]
+def _terms(
+    text: str,
+    lexicon: _Lexicon,
+    extra_targets: tuple[str, ...] = (),
+    hearing: _Hearing | None = None,
+    numeric: bool = False,
+) -> list[_Term]:
+    """The content terms of a text, each with its clause number; a student's answer is read with
+    the item's `hearing`, and with number sound-alikes when the answer is `numeric`."""
+    words = [_correct_spelling(w, lexicon, extra_targets) for w in _surface(text, hearing, numeric)]
+    stems = _stemmer.stemWords(words)
     terms: list[_Term] = []
     clause = 0
     i = 0
     while i < len(words):
         for size in range(min(lexicon.longest, len(words) - i), 0, -1):
-            name = lexicon.phrases.get(tuple(words[i : i + size]))
+            name = lexicon.phrases.get(tuple(stems[i : i + size]))
             if name is not None:
                 terms.append(_Term(name, clause))
                 i += size
@@ -366,8 +541,18 @@ def _read_answer(
     numbers = frozenset(
         t for t in answer_terms if _number_value(t) is not None or _ORDINAL.match(t)
     )
-    terms = _with_years(_terms(spoken, lexicon, extra_targets), _century(numbers))
+    terms = _terms(spoken, lexicon, extra_targets, _hearing(item, lexicon), _expects_number(item))
+    terms = _with_years(terms, _century(numbers))
     return _Answer(terms, frozenset(names), lexicon), numbers
+
+
+def _expects_number(item: QuizItem) -> bool:
+    """Whether the item's answer is a number ("four", "300 million dollars", "1960")."""
+    if item.kind is ItemKind.CHOICE:
+        return _options_are_numbers(item)
+    if item.kind is ItemKind.SHORT:
+        return any(is_number(w) for text in (item.answer, *item.aliases) for w in _surface(text))
+    return False
 
 
 def mark(

@@ -194,6 +194,79 @@ def test_two_names_are_both_needed():
     assert not right(regions, "manchuria xinjiang and tibet")
 
 
+# ---- what speech recognition mishears ---------------------------------------------------------
+
+MISTRUST = short("mistrust", "distrust", question="What was there from the start?")
+SECRET = short("to avoid protests", "hypocritical", question="Why secret?")
+REGIONS = short("Manchuria and Xinjiang", question="Which two regions?")
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        (KHRUSHCHEV, "crew chef"),
+        (KHRUSHCHEV, "crush chev"),
+        (MISTRUST, "there was miss trust from the start"),
+        (REGIONS, "man curia and xinjiang"),
+        (REGIONS, "man jury a and shin jang"),
+        (SECRET, "it would look hippo critical"),
+    ],
+)
+def test_words_heard_as_sound_alikes_are_the_items_words_and_names(item, said):
+    assert right(item, said)
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        (KHRUSHCHEV, "christian"),
+        (KHRUSHCHEV, "crucial"),
+        (MISTRUST, "there was mister trust"),
+        (MISTRUST, "must rest"),
+        (REGIONS, "mention and xinjiang"),
+    ],
+)
+def test_sound_alikes_need_the_same_first_sound_and_a_like_spelling(item, said):
+    assert not right(item, said)
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        (SECRET, "to avoid pro tests"),
+        (MISTRUST, "there was dis trust"),
+        (short("10,000 advisers", "10,000", question="How many?"), "ten thou sand"),
+        (YEAR, "nine teen sixty"),
+    ],
+)
+def test_a_word_heard_in_parts_is_the_word(item, said):
+    assert right(item, said)
+
+
+@pytest.mark.parametrize("said", ["for", "there were for terms", "it had fore main terms"])
+def test_a_word_that_sounds_like_a_number_is_it_where_a_number_is_asked_for(said):
+    count = short("four", "four terms", question="How many terms?")
+    assert right(count, said)
+    assert not right(short("eight", question="How many?"), said)
+
+
+def test_a_number_sound_alike_stays_a_word_beside_a_number_or_where_none_is_asked_for():
+    assert right(LOAN, "they lent three hundred million dollars for the treaty")
+    assert right(YEAR, "it was nineteen sixty for sure")
+    result = mark(TERMS, "a loan for china and to defend them", aliases=ALIASES)
+    assert result.matched_points == (TERMS.points[0].text, TERMS.points[1].text)
+
+
+def test_spoken_shorthand_for_a_scale():
+    assert right(LOAN, "three hundred mil")
+    assert not right(LOAN, "three mil")
+
+
+def test_a_name_said_in_the_plural_is_the_name():
+    plan = short("the First Five Year Plan", "five year plan", question="Which plan?")
+    assert right(plan, "the first five year plans")
+
+
 # ---- meaning ----------------------------------------------------------------------------------
 
 
