@@ -93,6 +93,7 @@ _CLAUSE_BREAKS = _word_set(
     and but or also plus then while whereas although though because so if when unless
     """
 )
+_LIST_JOINERS = _word_set("and or plus nor")
 _NEGATORS = _word_set(
     """
     not no never without none nothing nobody neither nor cannot
@@ -215,10 +216,13 @@ class Mark:
 
 @dataclass(frozen=True)
 class _Term:
-    """One normalised word of an answer, with the clause it was said in."""
+    """One normalised word of an answer, with the clause and the list it was said in."""
 
     text: str
     clause: int
+    # Clauses joined by "and" or "or" are one list ("stalin or khrushchev"); "so", "because"
+    # and the like start another.
+    part: int = 0
 
 
 @dataclass(frozen=True, eq=False)  # one per set of aliases (cached), compared as itself
@@ -423,13 +427,13 @@ def _terms(
     words = [_correct_spelling(w, lexicon, extra_targets) for w in _surface(text, hearing, numeric)]
     stems = _stemmer.stemWords(words)
     terms: list[_Term] = []
-    clause = 0
+    clause = part = 0
     i = 0
     while i < len(words):
         for size in range(min(lexicon.longest, len(words) - i), 0, -1):
             name = lexicon.phrases.get(tuple(stems[i : i + size]))
             if name is not None:
-                terms.append(_Term(name, clause))
+                terms.append(_Term(name, clause, part))
                 i += size
                 break
         else:
@@ -437,11 +441,12 @@ def _terms(
             i += 1
             if word in _CLAUSE_BREAKS:
                 clause += 1
+                part += word not in _LIST_JOINERS
             elif word in _NEGATORS:
-                terms.append(_Term(NOT, clause))
+                terms.append(_Term(NOT, clause, part))
             elif word not in _STOPWORDS:
                 text_ = word if is_number(word) else _stemmer.stemWord(word)
-                terms.append(_Term(text_, clause))
+                terms.append(_Term(text_, clause, part))
     return terms
 
 
@@ -478,6 +483,20 @@ class _Answer:
                 for earlier in terms[:i]
             )
         }
+
+    def hedges(self, answer: frozenset[str]) -> bool:
+        """Whether a name the item does not mention is listed next to a term of the answer, not
+        negated: "stalin or khrushchev", "manchuria xinjiang and tibet", but not "the secret
+        speech criticised stalin and mao felt criticised too"."""
+        return any(
+            term.text in self.foreign_names
+            and term.clause not in self.negated_clauses
+            and any(
+                other.text in answer and other.part == term.part
+                for other in self.terms[max(i - 1, 0) : i + 2]
+            )
+            for i, term in enumerate(self.terms)
+        )
 
     def matches(self, phrasing: _Phrasing) -> bool:
         """All of the phrasing's terms said, each once where not negated or wrongly qualified."""
@@ -525,7 +544,7 @@ def _with_years(terms: list[_Term], century: int | None) -> list[_Term]:
     for term in terms:
         value = _number_value(term.text)
         if value is not None and value.is_integer():
-            term = _Term(format_number(as_year(value, century)), term.clause)
+            term = _Term(format_number(as_year(value, century)), term.clause, term.part)
         out.append(term)
     return out
 
@@ -587,8 +606,8 @@ def _mark_short(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     matched = [p for p in phrasings if answer.matches(p)]
     if not matched:
         return _wrong(item)
-    # Asked for a name, a student who names another as well is hedging.
-    if answer.foreign_names and any(p.terms & lexicon.names for p in matched):
+    # Asked for a name, a student who lists another beside it is hedging.
+    if any(answer.hedges(p.terms) for p in matched if p.terms & lexicon.names):
         return _wrong(item)
     # Asked for a number, every number said must be the item's ("four or five"); an ordinal
     # that is not the item's names something else ("the second five year plan").

@@ -185,6 +185,15 @@ def test_other_names_and_hedges_are_wrong(said):
     assert not right(KHRUSHCHEV, said)
 
 
+def test_another_name_in_a_full_sentence_is_not_a_hedge():
+    aliases = {**ALIASES, "secret speech": ("the speech",), "mao": ("chairman mao",)}
+    speech = short("the Secret Speech", question="In which speech did Khrushchev criticise Stalin?")
+    said = "khrushchev's secret speech criticised stalin and mao felt criticised too"
+    assert mark(speech, said, aliases=aliases).correct
+    assert right(KHRUSHCHEV, "i think it was khrushchev because he took over after stalin died")
+    assert not right(KHRUSHCHEV, "i think it was khrushchev or stalin")
+
+
 def test_two_names_are_both_needed():
     regions = short("Manchuria and Xinjiang", question="Which two regions?")
     assert right(regions, "xinjiang and manchuria")
