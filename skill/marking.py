@@ -13,7 +13,8 @@ Pure code, no SDK imports. The rules, in the order they apply:
 - When the item asks for a name, naming another person or place as well is a hedge and wrong.
 - When the item asks for a number, every number said must be one the item allows.
 - Choice items also take the option's letter, its sound-alikes and its position.
-- Multi items score matched points / needed, and name the points missed.
+- Multi items score matched points / needed, and name the points given and missed; a point
+  that is a number is not given with another number said beside it.
 """
 
 from __future__ import annotations
@@ -498,6 +499,14 @@ class _Answer:
             for i, term in enumerate(self.terms)
         )
 
+    def other_numbers(self, said: Iterable[_Phrasing], numbers: set[str]) -> bool:
+        """Whether a number other than `numbers` is said in a clause where a phrasing was said."""
+        clauses = {t.clause for p in said for t in self.terms if t.text in p.terms}
+        return any(
+            t.clause in clauses and _number_value(t.text) is not None and t.text not in numbers
+            for t in self.terms
+        )
+
     def matches(self, phrasing: _Phrasing) -> bool:
         """All of the phrasing's terms said, each once where not negated or wrongly qualified."""
         if not phrasing.terms:
@@ -626,7 +635,12 @@ def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     matched, missed = [], []
     for point in item.points:
         phrasings = [_phrasing(text, lexicon) for text in (point.text, *point.accept)]
-        (matched if any(answer.matches(p) for p in phrasings) else missed).append(point.text)
+        said = [p for p in phrasings if answer.matches(p)]
+        numbers = {t for p in phrasings for t in p.terms if _number_value(t) is not None}
+        # A point that is a number is not earned with another number in its clause: "a loan of
+        # three million dollars" when the loan was 300 million.
+        earned = said and not (numbers and answer.other_numbers(said, numbers))
+        (matched if earned else missed).append(point.text)
     needed = item.needed or len(item.points)
     return Mark(
         correct=len(matched) >= needed,

@@ -412,6 +412,26 @@ def test_multi_a_negated_point_does_not_count():
     assert result.matched_points == (TERMS.points[1].text,)
 
 
+def test_multi_a_wrong_number_does_not_earn_its_point():
+    result = mark(TERMS, "a loan of three million dollars and to defend china", aliases=ALIASES)
+    assert not result.correct
+    assert result.matched_points == (TERMS.points[0].text,)
+    assert TERMS.points[1].text in result.missed_points
+    result = mark(
+        TERMS, "a loan of three hundred million dollars and to defend china", aliases=ALIASES
+    )
+    assert result.correct
+    treaty = CONTENT.item("treaty-terms")
+    said = "a loan of three million dollars and defence"
+    assert mark(treaty, said, aliases=CONTENT.aliases).score == 0.5
+
+
+def test_multi_a_number_in_another_clause_belongs_to_another_point():
+    said = "they would defend china with 10000 troops and lend 300 million dollars"
+    result = mark(TERMS, said, aliases=ALIASES)
+    assert result.matched_points == (TERMS.points[0].text, TERMS.points[1].text)
+
+
 # ---- empty, long and junk answers --------------------------------------------------------------
 
 
