@@ -83,7 +83,7 @@ _STOPWORDS = _word_set(
     we us our i me my you your this that these those there here what which who whom whose when
     where why how is are was were be been being am do does did done have has had having would will
     could should can may might must shall get got make made let go going gone went some any all
-    each every very really just only quite more most much many lot lots um uh er erm hmm ah oh
+    each every very really just only quite much many lot lots um uh er erm hmm ah oh
     well like yeah yes okay ok right think guess maybe perhaps probably believe say said
     answer
     """
@@ -122,6 +122,19 @@ _CONTRACTIONS = {
     "havent": "have not",
     "hadnt": "had not",
 }
+# Opposites: an answer that says one where the item says the other contradicts it ("more
+# important" to "which policy became less important", "a capitalist ideology").
+_OPPOSITES = (
+    ("more", "less"), ("most", "least"), ("increase", "decrease"), ("grow", "shrink"),
+    ("grew", "shrank"), ("grow", "disappear"), ("grew", "disappeared"), ("rise", "fall"),
+    ("better", "worse"), ("improve", "worsen"), ("strong", "weak"), ("strengthen", "weaken"),
+    ("communist", "capitalist"), ("communism", "capitalism"), ("friend", "enemy"),
+    ("ally", "enemy"), ("criticise", "praise"), ("criticize", "praise"), ("attack", "praise"),
+    ("success", "failure"), ("win", "lose"), ("accept", "reject"), ("agree", "disagree"),
+    ("support", "oppose"), ("love", "hate"), ("cheap", "expensive"),
+    ("appear", "disappear"), ("peace", "war"),
+)  # fmt: skip
+
 # Words that sound like a number word, read as it only where the item's answer is a number and
 # no other number is said: "there were for terms", but never "a loan for china".
 _NUMBER_HOMOPHONES = {
@@ -202,6 +215,13 @@ _CHOICE_FILLERS = _word_set(
 )
 
 _stemmer = Stemmer.Stemmer("english")
+_OPPOSITE: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        stem: frozenset(_stemmer.stemWord(b if w == a else a) for a, b in _OPPOSITES if w in (a, b))
+        for w in {w for pair in _OPPOSITES for w in pair}
+        if (stem := _stemmer.stemWord(w))
+    }
+)
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
@@ -485,6 +505,15 @@ class _Answer:
             )
         }
 
+    def contradicts(self, context: frozenset[str]) -> bool:
+        """Whether the answer says, not negated, the opposite of a word of the item's own text."""
+        return any(
+            term.clause not in self.negated_clauses
+            and term.text not in context
+            and _OPPOSITE.get(term.text, frozenset()) & context
+            for term in self.terms
+        )
+
     def hedges(self, answer: frozenset[str]) -> bool:
         """Whether a name the item does not mention is listed next to a term of the answer, not
         negated: "stalin or khrushchev", "manchuria xinjiang and tibet", but not "the secret
@@ -627,7 +656,15 @@ def _mark_short(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
         for t in answer.terms
     ):
         return _wrong(item)
+    if answer.contradicts(_context(item, lexicon)):
+        return _wrong(item)
     return _RIGHT
+
+
+def _context(item: QuizItem, lexicon: _Lexicon) -> frozenset[str]:
+    """The terms of what the item says is so: its question, right answer and explanation."""
+    texts = (item.question, item.answer, *item.aliases, item.why)
+    return frozenset(t.text for text in texts for t in _terms(text, lexicon))
 
 
 def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
@@ -716,6 +753,10 @@ def _mark_choice(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     chosen = _choice_by_letter(item, spoken)
     if chosen is None:
         chosen = _choice_by_text(item, spoken, lexicon)
+        if chosen is not None and _read_answer(item, spoken, lexicon)[0].contradicts(
+            _context(item, lexicon)
+        ):
+            return _wrong(item)
     if chosen is not None and item.options[chosen] == item.answer:
         return _RIGHT
     return _wrong(item)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from skill.content import ItemKind, Point, QuizItem, load_content
+from skill.eval_marking import DEFAULT_ANSWERS, RIGHT_TARGET, WRONG_TARGET, evaluate
 from skill.marking import MAX_ANSWER_WORDS, Mark, mark
 
 DEV_ANSWERS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_answers.json"
@@ -106,6 +107,26 @@ def test_development_answers(fact, item_id, said, expected):
     item = CONTENT.item(item_id)
     result = mark(item, said, aliases=CONTENT.aliases)
     assert result.correct is expected, f"{fact} {item_id}: {said!r}"
+
+
+@pytest.fixture(scope="module")
+def spoken_report():
+    if not DEFAULT_ANSWERS.exists():
+        pytest.skip("shared/eval/spoken_answers.json is not present")
+    return evaluate(DEFAULT_ANSWERS, CONTENT)
+
+
+def test_spoken_right_answers_are_accepted(spoken_report):
+    assert spoken_report.accepted_share >= RIGHT_TARGET, spoken_report.failures
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="91.6%: wrong facts stated around the right answer (roles swapped, another country, "
+    "'ended' relations, 'for free') are not yet detected",
+)
+def test_spoken_wrong_answers_are_rejected(spoken_report):
+    assert spoken_report.rejected_share >= WRONG_TARGET, spoken_report.failures
 
 
 # ---- numbers ----------------------------------------------------------------------------------
@@ -302,6 +323,19 @@ def test_negation_makes_an_answer_wrong_unless_the_phrasing_is_negative():
     assert right(secret, "because people would protest")
     assert right(secret, "so there wouldn't be protests")
     assert right(secret, "so nobody would protest")
+
+
+def test_saying_the_opposite_of_the_items_own_words_is_wrong():
+    policy = short("Mao Zedong Thought", question="Which policy became less important?")
+    assert right(policy, "mao zedong thought became less important")
+    assert not right(policy, "mao zedong thought became more important")
+    grew = short("mistrust", question="What was there, and grew over time?")
+    assert right(grew, "mistrust and it grew")
+    assert not right(grew, "mistrust but it disappeared over time")
+    assert right(grew, "mistrust and it never disappeared")
+    ideology = choice("a communist ideology", ("a communist ideology", "trade", "fear"), "ideology")
+    assert right(ideology, "they shared an ideology")
+    assert not right(ideology, "they shared a capitalist ideology")
 
 
 def test_word_endings_do_not_matter():
