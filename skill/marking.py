@@ -215,13 +215,19 @@ _CHOICE_FILLERS = _word_set(
 )
 
 _stemmer = Stemmer.Stemmer("english")
-_OPPOSITE: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        stem: frozenset(_stemmer.stemWord(b if w == a else a) for a, b in _OPPOSITES if w in (a, b))
-        for w in {w for pair in _OPPOSITES for w in pair}
-        if (stem := _stemmer.stemWord(w))
-    }
-)
+
+
+def _opposite_stems() -> Mapping[str, frozenset[str]]:
+    """Each stem of _OPPOSITES with the stems of all its opposites ("disappear": grow, grew)."""
+    opposite: dict[str, set[str]] = {}
+    for a, b in _OPPOSITES:
+        a, b = _stemmer.stemWord(a), _stemmer.stemWord(b)
+        opposite.setdefault(a, set()).add(b)
+        opposite.setdefault(b, set()).add(a)
+    return MappingProxyType({stem: frozenset(others) for stem, others in opposite.items()})
+
+
+_OPPOSITE = _opposite_stems()
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
