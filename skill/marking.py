@@ -13,7 +13,8 @@ Pure code, no SDK imports. The rules, in the order they apply:
 - When the item asks for a name, naming another person or place as well is a hedge and wrong.
 - When the item asks for a number, every number said must be one the item allows.
 - Choice items also take the option's letter, its sound-alikes and its position.
-- Multi items score matched points / needed, and name the points missed.
+- Multi items score matched points / needed, and name the points given and missed; a point
+  that is a number is not given with another number said beside it.
 """
 
 from __future__ import annotations
@@ -26,9 +27,19 @@ from types import MappingProxyType
 
 import Stemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from skill.content import ItemKind, QuizItem
-from skill.language import as_year, format_number, heard, is_number, read_numbers
+from skill.language import (
+    TENS_WORDS,
+    UNIT_WORDS,
+    as_year,
+    format_number,
+    heard,
+    is_number,
+    read_numbers,
+    sound_keys,
+)
 
 # Longer answers are not a student answering but a list of guesses, or junk.
 MAX_ANSWER_WORDS = 60
@@ -40,6 +51,22 @@ MIN_FUZZY_LENGTH = 5
 # Option text said imperfectly: the best option must score this and beat the next by the margin.
 OPTION_MATCH_SCORE = 80
 OPTION_MATCH_MARGIN = 10
+# Misheard words: up to this many words said may stand for one word of the item or one name
+# ("man jury a" for "manchuria", "crew chef" for "khrushchev").
+MAX_HEARD_WIDTH = 3
+# Shorter runs of letters sound like too many words to be corrected by sound.
+MIN_HEARD_LENGTH = 4
+# Sound keys this long may be one sound apart when several words are heard for one.
+MIN_KEY_FOR_NEAR_SOUND = 4
+# rapidfuzz ratio a sound-alike must also have in spelling: metaphone alone rates unrelated
+# names alike. Several words heard for one with just the same sound ("crew chef" 44 for
+# "khrushchev"), or one sound apart ("career war" 56 for "korean war"; "cruise jeff" is 40);
+# one word for another ("fife" 75 for "five").
+SAME_SOUND_LIKENESS = 40
+NEAR_SOUND_LIKENESS = 50
+ONE_WORD_LIKENESS = 70
+# A misheard run of words is about as long as the word it stands for.
+LENGTH_LIKENESS = 0.65
 
 NOT = "not"
 
@@ -56,7 +83,7 @@ _STOPWORDS = _word_set(
     we us our i me my you your this that these those there here what which who whom whose when
     where why how is are was were be been being am do does did done have has had having would will
     could should can may might must shall get got make made let go going gone went some any all
-    each every very really just only quite more most much many lot lots um uh er erm hmm ah oh
+    each every very really just only quite much many lot lots um uh er erm hmm ah oh
     well like yeah yes okay ok right think guess maybe perhaps probably believe say said
     answer
     """
@@ -67,6 +94,7 @@ _CLAUSE_BREAKS = _word_set(
     and but or also plus then while whereas although though because so if when unless
     """
 )
+_LIST_JOINERS = _word_set("and or plus nor")
 _NEGATORS = _word_set(
     """
     not no never without none nothing nobody neither nor cannot
@@ -94,6 +122,29 @@ _CONTRACTIONS = {
     "havent": "have not",
     "hadnt": "had not",
 }
+# Opposites: an answer that says one where the item says the other contradicts it ("more
+# important" to "which policy became less important", "a capitalist ideology").
+_OPPOSITES = (
+    ("more", "less"), ("most", "least"), ("increase", "decrease"), ("grow", "shrink"),
+    ("grew", "shrank"), ("grow", "disappear"), ("grew", "disappeared"), ("rise", "fall"),
+    ("better", "worse"), ("improve", "worsen"), ("strong", "weak"), ("strengthen", "weaken"),
+    ("communist", "capitalist"), ("communism", "capitalism"), ("friend", "enemy"),
+    ("ally", "enemy"), ("criticise", "praise"), ("criticize", "praise"), ("attack", "praise"),
+    ("success", "failure"), ("win", "lose"), ("accept", "reject"), ("agree", "disagree"),
+    ("support", "oppose"), ("love", "hate"), ("cheap", "expensive"),
+    ("appear", "disappear"), ("peace", "war"),
+)  # fmt: skip
+
+# Words that sound like a number word, read as it only where the item's answer is a number and
+# no other number is said: "there were for terms", but never "a loan for china".
+_NUMBER_HOMOPHONES = {
+    "won": "one", "to": "two", "too": "two", "for": "four", "fore": "four", "ate": "eight",
+}  # fmt: skip
+# Spoken shorthand for scales: "three hundred mil".
+_SCALE_SHORTHAND = {"mil": "million", "bil": "billion"}
+_NUMBER_WORDS = frozenset(
+    (*UNIT_WORDS, *filter(None, TENS_WORDS), "hundred", "thousand", "million", "billion")
+)
 
 # Names that are not the topic's own, so that "american spies" or "gorbachev" are recognised as
 # names; the topic's aliases take precedence over these.
@@ -164,6 +215,19 @@ _CHOICE_FILLERS = _word_set(
 )
 
 _stemmer = Stemmer.Stemmer("english")
+
+
+def _opposite_stems() -> Mapping[str, frozenset[str]]:
+    """Each stem of _OPPOSITES with the stems of all its opposites ("disappear": grow, grew)."""
+    opposite: dict[str, set[str]] = {}
+    for a, b in _OPPOSITES:
+        a, b = _stemmer.stemWord(a), _stemmer.stemWord(b)
+        opposite.setdefault(a, set()).add(b)
+        opposite.setdefault(b, set()).add(a)
+    return MappingProxyType({stem: frozenset(others) for stem, others in opposite.items()})
+
+
+_OPPOSITE = _opposite_stems()
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
@@ -179,13 +243,16 @@ class Mark:
 
 @dataclass(frozen=True)
 class _Term:
-    """One normalised word of an answer, with the clause it was said in."""
+    """One normalised word of an answer, with the clause and the list it was said in."""
 
     text: str
     clause: int
+    # Clauses joined by "and" or "or" are one list ("stalin or khrushchev"); "so", "because"
+    # and the like start another.
+    part: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per set of aliases (cached), compared as itself
 class _Lexicon:
     """Canonical names: spoken phrase -> canonical term, and the words fuzzy matching aims at."""
 
@@ -194,19 +261,116 @@ class _Lexicon:
     names: frozenset[str]  # canonical terms that name a person, place, people or event
     fuzzy_targets: tuple[str, ...]  # single words a misspelling may be corrected to
     known_words: frozenset[str]  # words never corrected
+    spoken_names: tuple[str, ...]  # every name as said, for sound-alikes: "korean war"
 
 
-def _surface(text: str) -> list[str]:
-    """Heard words with contractions opened, possessives dropped and numbers as digits."""
+@dataclass(frozen=True)
+class _Hearing:
+    """What a student's answer to one item may have been misheard from: the item's words and the
+    topic's names, by sound."""
+
+    forms_by_first_sound: Mapping[str, tuple[tuple[str, str], ...]]  # first sound -> (key, form)
+    known: frozenset[str]  # words taken as heard right
+    joinable: Mapping[str, str]  # run-together parts -> the word or name ("pro tests")
+
+
+def _said_words(text: str) -> list[str]:
+    """Heard words with contractions opened and possessives dropped, numbers as said."""
     text = heard(text)
     for short, long in _CONTRACTIONS.items():
         text = re.sub(rf"\b{re.escape(short)}\b", long, text)
     text = re.sub(r"n't\b", " not", text)
     text = re.sub(r"'s\b", "", text)
     # "ones" is a pronoun ("four main ones"), but text2num reads it as the number 1.
-    text = re.sub(r"\bones\b", " ", text)
+    return re.sub(r"\bones\b", " ", text).split()
+
+
+def _surface(text: str, hearing: _Hearing | None = None, numeric: bool = False) -> list[str]:
+    """Said words with numbers as digits.
+
+    A student's answer is also given the item's words where it has their sound-alikes, and,
+    when the item's answer is a number, number words for the words that sound like them.
+    """
+    words = _said_words(text)
+    if numeric and not any(w in _NUMBER_WORDS or any(c.isdigit() for c in w) for w in words):
+        # "there were for terms": with no other number said, a number's sound-alike is it.
+        words = [_NUMBER_HOMOPHONES.get(w, w) for w in words]
+    if hearing is not None:
+        words = [_SCALE_SHORTHAND.get(w, w) for w in _heard_words(words, hearing)]
     # Other apostrophes split words ("o'clock"); decimal points stay in numbers.
-    return re.findall(r"[a-z0-9.]+", read_numbers(text))
+    return re.findall(r"[a-z0-9.]+", read_numbers(" ".join(words)))
+
+
+def _heard_words(words: list[str], hearing: _Hearing) -> list[str]:
+    """Words as the item spells them: run-together parts joined ("pro tests"), and misheard
+    words replaced by the item's word or name they sound like ("crew chef" -> "khrushchev")."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        found = _sounds_like(words, i, hearing)
+        if found is None:
+            out.append(words[i])
+            i += 1
+        else:
+            form, width = found
+            out += form.split()
+            i += width
+    return out
+
+
+def _sounds_like(words: list[str], start: int, hearing: _Hearing) -> tuple[str, int] | None:
+    """The item's word or name that words[start:start+n] sound like, and n; widest first."""
+    for width in range(MAX_HEARD_WIDTH, 0, -1):
+        window = words[start : start + width]
+        if len(window) < width or not all(w.isalpha() for w in window):
+            continue
+        if not any(w not in hearing.known for w in window):
+            continue  # every word was heard as said
+        if width > 1 and any(w in _STOPWORDS and len(w) > 1 for w in window):
+            continue  # "it was" is not one misheard word ("jury a" may be)
+        said = "".join(window)
+        # "friend ship" -> "friendship", "thou sand" -> "thousand"
+        form = hearing.joinable.get(said) or _sound_alike(tuple(window), hearing)
+        if form is not None:
+            return form, width
+    return None
+
+
+def _sound_alike(window: tuple[str, ...], hearing: _Hearing) -> str | None:
+    """The form the words of `window` sound like, said together: the same first sound and sound
+    key (one sound apart for several words), spelt alike enough that a recogniser could have
+    written one for the other, and keeping any word of the window heard right ("secret peach"
+    -> "secret speech")."""
+    said, joined = "".join(window), len(window) > 1
+    if len(said) < MIN_HEARD_LENGTH:
+        return None
+    heard_right = {w for w in window if w in hearing.known and w not in _STOPWORDS}
+    best: tuple[float, str] | None = None
+    for key in sound_keys(said):
+        for other, form in hearing.forms_by_first_sound.get(key[:1], ()):
+            apart = Levenshtein.distance(key, other)
+            if apart > (1 if joined and len(key) >= MIN_KEY_FOR_NEAR_SOUND else 0):
+                continue
+            # A word heard right stays, as a word of the form or inside a one-word form
+            # ("miss trust" -> "mistrust"); "sino indian" is never "soviet union".
+            words = set(form.split())
+            kept = all(w in form for w in heard_right) if len(words) == 1 else heard_right <= words
+            if heard_right and (not kept or words <= heard_right):
+                continue
+            joined_form = form.replace(" ", "")
+            shorter, longer = sorted((len(said), len(joined_form)))
+            if shorter < LENGTH_LIKENESS * longer:
+                continue
+            if not joined:
+                needed = ONE_WORD_LIKENESS
+            elif apart == 0 and key == sound_keys(said)[0]:
+                needed = SAME_SOUND_LIKENESS
+            else:
+                needed = NEAR_SOUND_LIKENESS
+            likeness = fuzz.ratio(said, joined_form)
+            if likeness >= needed and (best is None or likeness > best[0]):
+                best = (likeness, form)
+    return best[1] if best else None
 
 
 def _canonical_term(name: str) -> str:
@@ -216,14 +380,23 @@ def _canonical_term(name: str) -> str:
 @lru_cache(maxsize=32)
 def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
     phrases: dict[tuple[str, ...], str] = {}
+    single_words: set[str] = set()
+    # The topic's own names as said, for sound-alikes; the general list only tells names apart.
+    spoken = {
+        " ".join(words): None
+        for name, variants in aliases
+        for said in (name, *variants)
+        if (words := _said_words(said)) and all(w.isalpha() for w in words)
+    }
     # The topic's aliases first, so that its canonical names win over the general list.
     for name, variants in (*aliases, *((k, tuple(v)) for k, v in _GENERAL_NAMES.items())):
         term = _canonical_term(name)
-        for spoken in (name, *variants):
-            words = tuple(_surface(spoken))
+        for said in (name, *variants):
+            words = tuple(_surface(said))
             if words:
-                phrases.setdefault(words, term)
-    single_words = {w for words in phrases for w in words}
+                # By stem, so that a name is found in its plural too ("five year plans").
+                phrases.setdefault(tuple(_stemmer.stemWords(words)), term)
+                single_words.update(words)
     return _Lexicon(
         phrases=MappingProxyType(phrases),
         longest=max((len(words) for words in phrases), default=1),
@@ -232,6 +405,31 @@ def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
             sorted(w for w in single_words if len(w) >= MIN_FUZZY_LENGTH and w.isalpha())
         ),
         known_words=frozenset(single_words | _STOPWORDS | _NEGATORS | _CLAUSE_BREAKS),
+        spoken_names=tuple(spoken),
+    )
+
+
+@lru_cache(maxsize=256)
+def _hearing(item: QuizItem, lexicon: _Lexicon) -> _Hearing:
+    """The item's words and the topic's names by sound, for correcting what was misheard."""
+    item_words = {w for text in _answer_texts(item) for w in _said_words(text) if w.isalpha()}
+    forms = {
+        form
+        for form in (*item_words, *lexicon.spoken_names)
+        if len(form.replace(" ", "")) >= MIN_HEARD_LENGTH and form not in _STOPWORDS
+    }
+    by_first_sound: dict[str, list[tuple[str, str]]] = {}
+    for form in sorted(forms):
+        for key in sound_keys(form.replace(" ", "")):
+            by_first_sound.setdefault(key[:1], []).append((key, form))
+    known = item_words | lexicon.known_words | _NUMBER_WORDS
+    return _Hearing(
+        forms_by_first_sound=MappingProxyType({k: tuple(v) for k, v in by_first_sound.items()}),
+        known=frozenset(known),
+        joinable=MappingProxyType(
+            {w: w for w in known if len(w) >= MIN_HEARD_LENGTH}
+            | {f.replace(" ", ""): f for f in forms}
+        ),
     )
 
 
@@ -244,17 +442,25 @@ def _correct_spelling(word: str, lexicon: _Lexicon, extra_targets: Iterable[str]
     return best[0] if best else word
 
 
-def _terms(text: str, lexicon: _Lexicon, extra_targets: tuple[str, ...] = ()) -> list[_Term]:
-    """The content terms of a text, each with its clause number."""
-    words = [_correct_spelling(w, lexicon, extra_targets) for w in _surface(text)]
+def _terms(
+    text: str,
+    lexicon: _Lexicon,
+    extra_targets: tuple[str, ...] = (),
+    hearing: _Hearing | None = None,
+    numeric: bool = False,
+) -> list[_Term]:
+    """The content terms of a text, each with its clause number; a student's answer is read with
+    the item's `hearing`, and with number sound-alikes when the answer is `numeric`."""
+    words = [_correct_spelling(w, lexicon, extra_targets) for w in _surface(text, hearing, numeric)]
+    stems = _stemmer.stemWords(words)
     terms: list[_Term] = []
-    clause = 0
+    clause = part = 0
     i = 0
     while i < len(words):
         for size in range(min(lexicon.longest, len(words) - i), 0, -1):
-            name = lexicon.phrases.get(tuple(words[i : i + size]))
+            name = lexicon.phrases.get(tuple(stems[i : i + size]))
             if name is not None:
-                terms.append(_Term(name, clause))
+                terms.append(_Term(name, clause, part))
                 i += size
                 break
         else:
@@ -262,11 +468,12 @@ def _terms(text: str, lexicon: _Lexicon, extra_targets: tuple[str, ...] = ()) ->
             i += 1
             if word in _CLAUSE_BREAKS:
                 clause += 1
+                part += word not in _LIST_JOINERS
             elif word in _NEGATORS:
-                terms.append(_Term(NOT, clause))
+                terms.append(_Term(NOT, clause, part))
             elif word not in _STOPWORDS:
                 text_ = word if is_number(word) else _stemmer.stemWord(word)
-                terms.append(_Term(text_, clause))
+                terms.append(_Term(text_, clause, part))
     return terms
 
 
@@ -303,6 +510,37 @@ class _Answer:
                 for earlier in terms[:i]
             )
         }
+
+    def contradicts(self, context: frozenset[str]) -> bool:
+        """Whether the answer says, not negated, the opposite of a word of the item's own text."""
+        return any(
+            term.clause not in self.negated_clauses
+            and term.text not in context
+            and _OPPOSITE.get(term.text, frozenset()) & context
+            for term in self.terms
+        )
+
+    def hedges(self, answer: frozenset[str]) -> bool:
+        """Whether a name the item does not mention is listed next to a term of the answer, not
+        negated: "stalin or khrushchev", "manchuria xinjiang and tibet", but not "the secret
+        speech criticised stalin and mao felt criticised too"."""
+        return any(
+            term.text in self.foreign_names
+            and term.clause not in self.negated_clauses
+            and any(
+                other.text in answer and other.part == term.part
+                for other in self.terms[max(i - 1, 0) : i + 2]
+            )
+            for i, term in enumerate(self.terms)
+        )
+
+    def other_numbers(self, said: Iterable[_Phrasing], numbers: set[str]) -> bool:
+        """Whether a number other than `numbers` is said in a clause where a phrasing was said."""
+        clauses = {t.clause for p in said for t in self.terms if t.text in p.terms}
+        return any(
+            t.clause in clauses and _number_value(t.text) is not None and t.text not in numbers
+            for t in self.terms
+        )
 
     def matches(self, phrasing: _Phrasing) -> bool:
         """All of the phrasing's terms said, each once where not negated or wrongly qualified."""
@@ -350,7 +588,7 @@ def _with_years(terms: list[_Term], century: int | None) -> list[_Term]:
     for term in terms:
         value = _number_value(term.text)
         if value is not None and value.is_integer():
-            term = _Term(format_number(as_year(value, century)), term.clause)
+            term = _Term(format_number(as_year(value, century)), term.clause, term.part)
         out.append(term)
     return out
 
@@ -366,8 +604,18 @@ def _read_answer(
     numbers = frozenset(
         t for t in answer_terms if _number_value(t) is not None or _ORDINAL.match(t)
     )
-    terms = _with_years(_terms(spoken, lexicon, extra_targets), _century(numbers))
+    terms = _terms(spoken, lexicon, extra_targets, _hearing(item, lexicon), _expects_number(item))
+    terms = _with_years(terms, _century(numbers))
     return _Answer(terms, frozenset(names), lexicon), numbers
+
+
+def _expects_number(item: QuizItem) -> bool:
+    """Whether the item's answer is a number ("four", "300 million dollars", "1960")."""
+    if item.kind is ItemKind.CHOICE:
+        return _options_are_numbers(item)
+    if item.kind is ItemKind.SHORT:
+        return any(is_number(w) for text in (item.answer, *item.aliases) for w in _surface(text))
+    return False
 
 
 def mark(
@@ -402,8 +650,8 @@ def _mark_short(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     matched = [p for p in phrasings if answer.matches(p)]
     if not matched:
         return _wrong(item)
-    # Asked for a name, a student who names another as well is hedging.
-    if answer.foreign_names and any(p.terms & lexicon.names for p in matched):
+    # Asked for a name, a student who lists another beside it is hedging.
+    if any(answer.hedges(p.terms) for p in matched if p.terms & lexicon.names):
         return _wrong(item)
     # Asked for a number, every number said must be the item's ("four or five"); an ordinal
     # that is not the item's names something else ("the second five year plan").
@@ -414,7 +662,15 @@ def _mark_short(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
         for t in answer.terms
     ):
         return _wrong(item)
+    if answer.contradicts(_context(item, lexicon)):
+        return _wrong(item)
     return _RIGHT
+
+
+def _context(item: QuizItem, lexicon: _Lexicon) -> frozenset[str]:
+    """The terms of what the item says is so: its question, right answer and explanation."""
+    texts = (item.question, item.answer, *item.aliases, item.why)
+    return frozenset(t.text for text in texts for t in _terms(text, lexicon))
 
 
 def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
@@ -422,7 +678,12 @@ def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     matched, missed = [], []
     for point in item.points:
         phrasings = [_phrasing(text, lexicon) for text in (point.text, *point.accept)]
-        (matched if any(answer.matches(p) for p in phrasings) else missed).append(point.text)
+        said = [p for p in phrasings if answer.matches(p)]
+        numbers = {t for p in phrasings for t in p.terms if _number_value(t) is not None}
+        # A point that is a number is not earned with another number in its clause: "a loan of
+        # three million dollars" when the loan was 300 million.
+        earned = said and not (numbers and answer.other_numbers(said, numbers))
+        (matched if earned else missed).append(point.text)
     needed = item.needed or len(item.points)
     return Mark(
         correct=len(matched) >= needed,
@@ -498,6 +759,10 @@ def _mark_choice(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     chosen = _choice_by_letter(item, spoken)
     if chosen is None:
         chosen = _choice_by_text(item, spoken, lexicon)
+        if chosen is not None and _read_answer(item, spoken, lexicon)[0].contradicts(
+            _context(item, lexicon)
+        ):
+            return _wrong(item)
     if chosen is not None and item.options[chosen] == item.answer:
         return _RIGHT
     return _wrong(item)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from skill.content import ItemKind, Point, QuizItem, load_content
+from skill.eval_marking import DEFAULT_ANSWERS, RIGHT_TARGET, WRONG_TARGET, evaluate
 from skill.marking import MAX_ANSWER_WORDS, Mark, mark
 
 DEV_ANSWERS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_answers.json"
@@ -108,6 +109,26 @@ def test_development_answers(fact, item_id, said, expected):
     assert result.correct is expected, f"{fact} {item_id}: {said!r}"
 
 
+@pytest.fixture(scope="module")
+def spoken_report():
+    if not DEFAULT_ANSWERS.exists():
+        pytest.skip("shared/eval/spoken_answers.json is not present")
+    return evaluate(DEFAULT_ANSWERS, CONTENT)
+
+
+def test_spoken_right_answers_are_accepted(spoken_report):
+    assert spoken_report.accepted_share >= RIGHT_TARGET, spoken_report.failures
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="91.6%: wrong facts stated around the right answer (roles swapped, another country, "
+    "'ended' relations, 'for free') are not yet detected",
+)
+def test_spoken_wrong_answers_are_rejected(spoken_report):
+    assert spoken_report.rejected_share >= WRONG_TARGET, spoken_report.failures
+
+
 # ---- numbers ----------------------------------------------------------------------------------
 
 
@@ -185,6 +206,15 @@ def test_other_names_and_hedges_are_wrong(said):
     assert not right(KHRUSHCHEV, said)
 
 
+def test_another_name_in_a_full_sentence_is_not_a_hedge():
+    aliases = {**ALIASES, "secret speech": ("the speech",), "mao": ("chairman mao",)}
+    speech = short("the Secret Speech", question="In which speech did Khrushchev criticise Stalin?")
+    said = "khrushchev's secret speech criticised stalin and mao felt criticised too"
+    assert mark(speech, said, aliases=aliases).correct
+    assert right(KHRUSHCHEV, "i think it was khrushchev because he took over after stalin died")
+    assert not right(KHRUSHCHEV, "i think it was khrushchev or stalin")
+
+
 def test_two_names_are_both_needed():
     regions = short("Manchuria and Xinjiang", question="Which two regions?")
     assert right(regions, "xinjiang and manchuria")
@@ -192,6 +222,79 @@ def test_two_names_are_both_needed():
     assert not right(regions, "manchuria")
     assert not right(regions, "manchuria and tibet")
     assert not right(regions, "manchuria xinjiang and tibet")
+
+
+# ---- what speech recognition mishears ---------------------------------------------------------
+
+MISTRUST = short("mistrust", "distrust", question="What was there from the start?")
+SECRET = short("to avoid protests", "hypocritical", question="Why secret?")
+REGIONS = short("Manchuria and Xinjiang", question="Which two regions?")
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        (KHRUSHCHEV, "crew chef"),
+        (KHRUSHCHEV, "crush chev"),
+        (MISTRUST, "there was miss trust from the start"),
+        (REGIONS, "man curia and xinjiang"),
+        (REGIONS, "man jury a and shin jang"),
+        (SECRET, "it would look hippo critical"),
+    ],
+)
+def test_words_heard_as_sound_alikes_are_the_items_words_and_names(item, said):
+    assert right(item, said)
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        (KHRUSHCHEV, "christian"),
+        (KHRUSHCHEV, "crucial"),
+        (MISTRUST, "there was mister trust"),
+        (MISTRUST, "must rest"),
+        (REGIONS, "mention and xinjiang"),
+    ],
+)
+def test_sound_alikes_need_the_same_first_sound_and_a_like_spelling(item, said):
+    assert not right(item, said)
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        (SECRET, "to avoid pro tests"),
+        (MISTRUST, "there was dis trust"),
+        (short("10,000 advisers", "10,000", question="How many?"), "ten thou sand"),
+        (YEAR, "nine teen sixty"),
+    ],
+)
+def test_a_word_heard_in_parts_is_the_word(item, said):
+    assert right(item, said)
+
+
+@pytest.mark.parametrize("said", ["for", "there were for terms", "it had fore main terms"])
+def test_a_word_that_sounds_like_a_number_is_it_where_a_number_is_asked_for(said):
+    count = short("four", "four terms", question="How many terms?")
+    assert right(count, said)
+    assert not right(short("eight", question="How many?"), said)
+
+
+def test_a_number_sound_alike_stays_a_word_beside_a_number_or_where_none_is_asked_for():
+    assert right(LOAN, "they lent three hundred million dollars for the treaty")
+    assert right(YEAR, "it was nineteen sixty for sure")
+    result = mark(TERMS, "a loan for china and to defend them", aliases=ALIASES)
+    assert result.matched_points == (TERMS.points[0].text, TERMS.points[1].text)
+
+
+def test_spoken_shorthand_for_a_scale():
+    assert right(LOAN, "three hundred mil")
+    assert not right(LOAN, "three mil")
+
+
+def test_a_name_said_in_the_plural_is_the_name():
+    plan = short("the First Five Year Plan", "five year plan", question="Which plan?")
+    assert right(plan, "the first five year plans")
 
 
 # ---- meaning ----------------------------------------------------------------------------------
@@ -220,6 +323,19 @@ def test_negation_makes_an_answer_wrong_unless_the_phrasing_is_negative():
     assert right(secret, "because people would protest")
     assert right(secret, "so there wouldn't be protests")
     assert right(secret, "so nobody would protest")
+
+
+def test_saying_the_opposite_of_the_items_own_words_is_wrong():
+    policy = short("Mao Zedong Thought", question="Which policy became less important?")
+    assert right(policy, "mao zedong thought became less important")
+    assert not right(policy, "mao zedong thought became more important")
+    grew = short("mistrust", question="What was there, and grew over time?")
+    assert right(grew, "mistrust and it grew")
+    assert not right(grew, "mistrust but it disappeared over time")
+    assert right(grew, "mistrust and it never disappeared")
+    ideology = choice("a communist ideology", ("a communist ideology", "trade", "fear"), "ideology")
+    assert right(ideology, "they shared an ideology")
+    assert not right(ideology, "they shared a capitalist ideology")
 
 
 def test_word_endings_do_not_matter():
@@ -328,6 +444,26 @@ def test_multi_a_negated_point_does_not_count():
     result = mark(TERMS, "they would not defend china but they did lend money", aliases=ALIASES)
     assert not result.correct
     assert result.matched_points == (TERMS.points[1].text,)
+
+
+def test_multi_a_wrong_number_does_not_earn_its_point():
+    result = mark(TERMS, "a loan of three million dollars and to defend china", aliases=ALIASES)
+    assert not result.correct
+    assert result.matched_points == (TERMS.points[0].text,)
+    assert TERMS.points[1].text in result.missed_points
+    result = mark(
+        TERMS, "a loan of three hundred million dollars and to defend china", aliases=ALIASES
+    )
+    assert result.correct
+    treaty = CONTENT.item("treaty-terms")
+    said = "a loan of three million dollars and defence"
+    assert mark(treaty, said, aliases=CONTENT.aliases).score == 0.5
+
+
+def test_multi_a_number_in_another_clause_belongs_to_another_point():
+    said = "they would defend china with 10000 troops and lend 300 million dollars"
+    result = mark(TERMS, said, aliases=ALIASES)
+    assert result.matched_points == (TERMS.points[0].text, TERMS.points[1].text)
 
 
 # ---- empty, long and junk answers --------------------------------------------------------------
