@@ -132,8 +132,13 @@ _OPPOSITES = (
     ("ally", "enemy"), ("criticise", "praise"), ("criticize", "praise"), ("attack", "praise"),
     ("success", "failure"), ("win", "lose"), ("accept", "reject"), ("agree", "disagree"),
     ("support", "oppose"), ("love", "hate"), ("cheap", "expensive"),
-    ("appear", "disappear"), ("peace", "war"),
+    ("appear", "disappear"), ("peace", "war"), ("cooperate", "war"), ("collaborate", "war"),
+    ("cooperate", "fight"), ("recognise", "end"), ("recognize", "end"), ("charge", "free"),
+    ("overcharge", "free"), ("excessive", "free"),
 )  # fmt: skip
+
+# A year, as a term: "1962".
+_YEAR = re.compile(r"^1[89]\d\d$|^20\d\d$")
 
 # Words that sound like a number word, read as it only where the item's answer is a number and
 # no other number is said: "there were for terms", but never "a loan for china".
@@ -486,6 +491,7 @@ class _Phrasing:
     """One accepted way of giving an answer or a point, as terms."""
 
     terms: frozenset[str]
+    order: tuple[str, ...] = ()  # the terms as they come, for who does what to whom
 
     @property
     def negated(self) -> bool:
@@ -542,6 +548,39 @@ class _Answer:
             for t in self.terms
         )
 
+    def misattributes(
+        self,
+        matched: Sequence[_Phrasing],
+        qualifiers: Mapping[str, frozenset[str]],
+        names: frozenset[str],
+    ) -> bool:
+        """Whether the answer puts another name before a word the item qualifies by name:
+        "stalin's secret speech" where the item says "Khrushchev's Secret Speech"."""
+        wanted = {t for p in matched for t in p.terms}
+        return any(
+            term.text in wanted
+            and term.text in qualifiers
+            and before.text in names
+            and before.clause == term.clause
+            and before.text not in qualifiers[term.text]
+            and before.text not in wanted
+            for before, term in zip(self.terms, self.terms[1:], strict=False)
+        )
+
+    def keeps_roles(self, phrasing: _Phrasing, names: frozenset[str]) -> bool:
+        """Whether each name the phrasing puts after a word comes after that word here too:
+        "defend china" is not "china would defend the soviet union"."""
+        said = [t.text for t in self.terms]
+        if len(names & set(said)) < 2:
+            return True  # one party named: no one to swap it with
+        for before, name in zip(phrasing.order, phrasing.order[1:], strict=False):
+            if name not in names or before in names:
+                continue
+            starts = [i for i, word in enumerate(said) if word == before]
+            if starts and name not in said[starts[0] + 1 :]:
+                return False
+        return True
+
     def matches(self, phrasing: _Phrasing) -> bool:
         """All of the phrasing's terms said, each once where not negated or wrongly qualified."""
         if not phrasing.terms:
@@ -558,7 +597,8 @@ class _Answer:
 
 
 def _phrasing(text: str, lexicon: _Lexicon) -> _Phrasing:
-    return _Phrasing(frozenset(t.text for t in _terms(text, lexicon)))
+    terms = [t.text for t in _terms(text, lexicon)]
+    return _Phrasing(frozenset(terms), tuple(terms))
 
 
 def _answer_texts(item: QuizItem) -> list[str]:
@@ -653,6 +693,11 @@ def _mark_short(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     # Asked for a name, a student who lists another beside it is hedging.
     if any(answer.hedges(p.terms) for p in matched if p.terms & lexicon.names):
         return _wrong(item)
+    # Who does it to whom: "defend china", not "china would defend the soviets".
+    if not any(answer.keeps_roles(p, lexicon.names) for p in matched):
+        return _wrong(item)
+    if all(p.terms & lexicon.names for p in matched) and _substituted(item, answer, lexicon):
+        return _wrong(item)
     # Asked for a number, every number said must be the item's ("four or five"); an ordinal
     # that is not the item's names something else ("the second five year plan").
     numeric = any(_number_value(t) is not None for p in matched for t in p.terms)
@@ -662,9 +707,40 @@ def _mark_short(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
         for t in answer.terms
     ):
         return _wrong(item)
-    if answer.contradicts(_context(item, lexicon)):
+    context = _context(item, lexicon)
+    if answer.contradicts(context):
+        return _wrong(item)
+    # A year the item never gives is a claim it cannot back: "the mistrust only started after
+    # 1962", asked what was there from the start.
+    if any(_YEAR.match(t.text) and t.text not in context for t in answer.terms):
+        return _wrong(item)
+    if answer.misattributes(matched, _qualifiers(item, lexicon), lexicon.names):
         return _wrong(item)
     return _RIGHT
+
+
+def _qualifiers(item: QuizItem, lexicon: _Lexicon) -> Mapping[str, frozenset[str]]:
+    """For each term of the item's texts, the names the item puts just before it ("khrushchev"
+    before "secret speech" in "Khrushchev's Secret Speech")."""
+    found: dict[str, set[str]] = {}
+    for text in (item.question, item.answer, *item.aliases, item.why):
+        terms = _terms(text, lexicon)
+        for before, term in zip(terms, terms[1:], strict=False):
+            if before.text in lexicon.names and before.clause == term.clause:
+                found.setdefault(term.text, set()).add(before.text)
+    return {term: frozenset(names) for term, names in found.items()}
+
+
+def _substituted(
+    item: QuizItem, answer: _Answer, lexicon: _Lexicon, texts: Sequence[str] = ()
+) -> bool:
+    """Whether a name of the right answer (or of `texts`) is left out and a name the item never
+    mentions is said instead: "relations between china and the united states", "they moved out
+    of xinjiang" asked about Manchuria."""
+    wanted = {t.text for text in (item.answer, *texts) for t in _terms(text, lexicon)}
+    wanted &= lexicon.names
+    said = {t.text for t in answer.terms}
+    return bool(answer.foreign_names) and bool(wanted - said)
 
 
 def _context(item: QuizItem, lexicon: _Lexicon) -> frozenset[str]:
@@ -759,8 +835,10 @@ def _mark_choice(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     chosen = _choice_by_letter(item, spoken)
     if chosen is None:
         chosen = _choice_by_text(item, spoken, lexicon)
-        if chosen is not None and _read_answer(item, spoken, lexicon)[0].contradicts(
-            _context(item, lexicon)
+        answer = _read_answer(item, spoken, lexicon)[0]
+        if chosen is not None and (
+            answer.contradicts(_context(item, lexicon))
+            or _substituted(item, answer, lexicon, (item.question,))
         ):
             return _wrong(item)
     if chosen is not None and item.options[chosen] == item.answer:

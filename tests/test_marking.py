@@ -120,11 +120,6 @@ def test_spoken_right_answers_are_accepted(spoken_report):
     assert spoken_report.accepted_share >= RIGHT_TARGET, spoken_report.failures
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="91.6%: wrong facts stated around the right answer (roles swapped, another country, "
-    "'ended' relations, 'for free') are not yet detected",
-)
 def test_spoken_wrong_answers_are_rejected(spoken_report):
     assert spoken_report.rejected_share >= WRONG_TARGET, spoken_report.failures
 
@@ -491,3 +486,48 @@ def test_empty_junk_and_overlong_answers_are_wrong(item, said):
 def test_marking_works_without_aliases():
     assert mark(KHRUSHCHEV, "khrushchev").correct
     assert mark(LOAN, "three hundred million").correct
+
+
+# ---- wrong facts around a right answer ------------------------------------------------------
+
+
+def test_an_answer_that_contradicts_the_question_is_wrong():
+    why = short("shared beliefs", question="What led China and the USSR to cooperate?")
+    assert right(why, "they had shared beliefs")
+    assert not right(why, "shared beliefs led them into war with each other")
+    charged = short("the Korean War", question="During which war did Stalin charge China?")
+    assert right(charged, "the korean war")
+    assert not right(charged, "in the korean war stalin gave china weapons for free")
+
+
+def test_another_name_in_place_of_the_answers_is_wrong():
+    relations = choice(
+        "relations between the Soviet Union and China",
+        ("relations between the Soviet Union and China", "the end of a war", "a border"),
+        "relations",
+    )
+    assert right(relations, "relations between china and the soviet union")
+    assert not right(relations, "relations between china and america")
+
+
+def test_a_word_the_item_qualifies_by_name_takes_only_that_name():
+    speech = short(
+        "the Secret Speech",
+        question="In which speech did Khrushchev criticise Stalin?",
+        why="Khrushchev's Secret Speech attacked Stalin.",
+    )
+    assert right(speech, "khrushchev's secret speech")
+    assert right(speech, "it was the secret speech")
+    assert not right(speech, "stalin's secret speech")
+
+
+def test_a_year_the_item_never_gives_is_a_wrong_claim():
+    mistrust = short("mistrust", question="What was there from the very start?")
+    assert right(mistrust, "there was mistrust")
+    assert not right(mistrust, "mistrust only started after 1962")
+
+
+def test_who_does_it_to_whom_is_kept_when_both_sides_are_named():
+    defend = short("defend China", question="What would the USSR do if China was attacked?")
+    assert right(defend, "the soviet union would defend china")
+    assert not right(defend, "china would defend the soviet union")
