@@ -317,3 +317,12 @@ def test_a_partly_right_answer_says_which_points_counted(talk):
     turn = talk.intent(intents.ANSWER, answer=first.accept[0])
     assert said(turn, "partly") and said(turn, "got_points") and said(turn, "missed_points")
     assert first.text.rstrip(".") in turn.speech
+
+
+def test_a_misheard_right_answer_is_marked_right(talk):
+    """Speech recognition writes "mistrust" as "miss trust": the sound is what counts."""
+    turn = start(talk, "quiz me on the overview")
+    while current_item(turn).answer != "mistrust":
+        turn = talk.intent(intents.ANSWER, answer=right_answer(current_item(turn)))
+    turn = talk.say("i think it was miss trust")
+    assert said_right(turn), turn.speech
