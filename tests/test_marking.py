@@ -324,6 +324,10 @@ def test_saying_the_opposite_of_the_items_own_words_is_wrong():
     policy = short("Mao Zedong Thought", question="Which policy became less important?")
     assert right(policy, "mao zedong thought became less important")
     assert not right(policy, "mao zedong thought became more important")
+    cooperate = short("shared beliefs", question="What led China and the USSR to cooperate?")
+    assert not right(cooperate, "shared beliefs led them into war with each other")
+    charged = short("the Korean War", question="During which war did Stalin charge China?")
+    assert not right(charged, "in the korean war stalin gave china weapons for free")
     grew = short("mistrust", question="What was there, and grew over time?")
     assert right(grew, "mistrust and it grew")
     assert not right(grew, "mistrust but it disappeared over time")
@@ -489,15 +493,6 @@ def test_marking_works_without_aliases():
 
 
 # ---- wrong facts around a right answer ------------------------------------------------------
-
-
-def test_an_answer_that_contradicts_the_question_is_wrong():
-    why = short("shared beliefs", question="What led China and the USSR to cooperate?")
-    assert right(why, "they had shared beliefs")
-    assert not right(why, "shared beliefs led them into war with each other")
-    charged = short("the Korean War", question="During which war did Stalin charge China?")
-    assert right(charged, "the korean war")
-    assert not right(charged, "in the korean war stalin gave china weapons for free")
 
 
 def test_another_name_in_place_of_the_answers_is_wrong():
