@@ -33,7 +33,7 @@ from defusedxml.common import DefusedXmlException
 
 from skill import dialog, intents, model, session
 from skill.content import Content, Entry
-from skill.language import sayable
+from skill.language import mid_sentence, sayable
 from skill.quiz import Phase
 from skill.session import SessionState
 from skill.simulator import Conversation, InProcess, RequestType, Resolution, Simulator, Turn
@@ -831,6 +831,23 @@ def check_ssml(probe: Probe) -> list[Failure]:
     return failures
 
 
+def check_sentence_case(probe: Probe) -> list[Failure]:
+    """Content put inside the skill's sentences reads as part of them: never "First, The
+    Soviet loan" or "The answer is The Soviet Union", on speech or cards."""
+    card = probe.turn.card or {}
+    failures = []
+    for what, text in (("speech", probe.turn.speech), ("card", card.get("content", ""))):
+        for found in _CAPITAL_MID_SENTENCE.finditer(text or ""):
+            if mid_sentence(found["word"]) != found["word"]:
+                quoted = found[0].strip()
+                failures.append(Failure("sentence-case", probe.where, f"{what}: {quoted!r}"))
+    return failures
+
+
+# A capitalised word after a comma, or after "is"/"are"/"was"/"about": inside a sentence.
+_CAPITAL_MID_SENTENCE = re.compile(r"(?:, |\b(?:is|are|was|were|about|of) )(?P<word>[A-Z][a-z]+)")
+
+
 PROBE_CHECKS: tuple[Callable[[Probe], list[Failure]], ...] = (
     check_handled,
     check_no_error,
@@ -840,6 +857,7 @@ PROBE_CHECKS: tuple[Callable[[Probe], list[Failure]], ...] = (
     check_quiz_kept,
     check_limits,
     check_ssml,
+    check_sentence_case,
 )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from skill.language import normalise
+from skill.language import normalise, number_words
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -77,10 +77,20 @@ class Section:
 
 @dataclass(frozen=True)
 class Answer:
-    """A spoken answer: one short lead sentence, then a list of points read as a list."""
+    """A spoken answer: one short lead sentence, then points read after it."""
 
     lead: str
     points: tuple[str, ...] = ()
+
+    @property
+    def is_list(self) -> bool:
+        """Whether the points are a list the lead announces ("The treaty had four main terms."):
+        read as "First, ... Second, ..."; other points simply go on from the lead."""
+        count = len(self.points)
+        said = rf"(?:{count}|{number_words(count)})"
+        # "four main terms", "three reasons"; not "the two powers", which names who, not how many.
+        announced = rf"(?<!\bthe )\b{said}(?: \w+)? \w+s\b"
+        return count >= 2 and bool(re.search(announced, self.lead.lower()))
 
 
 @dataclass(frozen=True)

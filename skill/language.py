@@ -295,3 +295,25 @@ def sound_key(word: str) -> str:
     key = key[:1] + re.sub(r"W$", "", key[1:])  # "mosque owe": a final "w" is a vowel
     key = key.replace("X", "S")  # "sh" and "x": pinyin's x is said "sh" ("shin jang")
     return re.sub(r"(.)\1+", r"\1", key)
+
+
+# --- Sentence case --------------------------------------------------------------------------------
+
+# English words that are capitalised only to start a sentence: inside one they are lower case.
+# Names keep their capitals ("First, Mao strongly distrusted Stalin").
+_SENTENCE_STARTERS = frozenset({
+    "a", "an", "the", "it", "its", "this", "that", "these", "those", "they", "their", "there",
+    "he", "his", "she", "her", "we", "our", "you", "every", "each", "all", "some", "any", "no",
+    "during", "after", "before", "under", "in", "on", "at", "by", "for", "from", "with",
+    "without", "despite", "although", "while", "when", "because", "so", "but", "and", "or",
+    "both", "yet", "then", "afterwards", "soon", "later", "one", "two", "three", "four",
+})  # fmt: skip
+
+
+def mid_sentence(text: str) -> str:
+    """Text as it reads inside a sentence: "The Soviet loan" -> "the Soviet loan", while a
+    name keeps its capital ("Mao distrusted Stalin")."""
+    first, _, rest = text.partition(" ")
+    if first.lower() in _SENTENCE_STARTERS and first[:1].isupper() and first[1:].islower():
+        return f"{first.lower()} {rest}".rstrip()
+    return text

@@ -6,10 +6,12 @@ content with "&" or "<" can never break the markup, and which refuses to grow pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape as _xml_escape
+
+from skill.language import mid_sentence
 
 # Alexa's limits: outputSpeech and reprompt each at most 8,000 characters; the whole response
 # at most 24 KB. Cards share the speech limit on their text.
@@ -80,7 +82,13 @@ class Speech:
         for number, point in enumerate(points, start=start):
             self.pause(LIST_PAUSE)
             label = ordinals[number] if number < len(ordinals) else f"Point {number + 1}"
-            self.say(f"{label}, {point}")
+            self.say(f"{label}, {mid_sentence(point)}")
+        return self
+
+    def sentences(self, points: Sequence[str]) -> Speech:
+        """Read points that are not a list as sentences that go on from the lead, paced."""
+        for point in points:
+            self.pause().say(point)
         return self
 
     def ssml(self) -> str:
@@ -127,8 +135,11 @@ def split_points(lead: str, points: Sequence[str], budget: int = PART_BUDGET_CHA
     return parts
 
 
-def card_text(lead: str, points: Iterable[str]) -> str:
-    """Plain text for a Simple card in the Alexa app: the lead, then one bullet a line."""
-    lines = [lead, *(f"• {point}" for point in points)]
-    text = "\n".join(lines)
+def card_text(lead: str, points: Sequence[str], *, is_list: bool = True) -> str:
+    """Plain text for a Simple card in the Alexa app: the lead, then one bullet a line for a
+    list, or one paragraph."""
+    if is_list:
+        text = "\n".join([lead, *(f"• {point}" for point in points)])
+    else:
+        text = " ".join([lead, *points])
     return text if len(text) <= MAX_CARD_CHARS else text[: MAX_CARD_CHARS - 1] + "…"

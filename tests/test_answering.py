@@ -115,9 +115,10 @@ def test_a_long_answer_is_split_and_more_continues_it(talk):
     parts = split_points(entry.answer.lead, entry.answer.points)
     first = talk.intent(intents.TOPIC, topic=entry.title.lower())
     assert said(first, "more_question")
-    assert entry.answer.points[parts[1].first] not in first.speech
+    point = entry.answer.points[parts[1].first].lower()  # a list point reads mid-sentence
+    assert point not in first.speech.lower()
     second = talk.say("more")
-    assert entry.answer.points[parts[1].first] in second.speech
+    assert point in second.speech.lower()
     assert said(second, "continuing")
     if len(parts) == 2:
         assert said(second, "after_answer_question")
@@ -128,7 +129,7 @@ def test_yes_to_hear_more_continues_and_no_moves_on(talk):
     entry = split_entry()
     parts = split_points(entry.answer.lead, entry.answer.points)
     talk.intent(intents.TOPIC, topic=entry.title.lower())
-    assert entry.answer.points[parts[1].first] in talk.say("yes").speech
+    assert entry.answer.points[parts[1].first].lower() in talk.say("yes").speech.lower()
     talk.intent(intents.TOPIC, topic=entry.title.lower())
     turn = talk.say("no")
     assert turn.end_session is False and said(turn, "after_answer_question")
@@ -178,7 +179,7 @@ def test_help_in_a_split_answer_is_about_hearing_more(talk):
     turn = talk.say("help")
     assert said(turn, "help_more") and said(turn, "more_question")
     parts = split_points(entry.answer.lead, entry.answer.points)
-    assert entry.answer.points[parts[1].first] in talk.say("more").speech
+    assert entry.answer.points[parts[1].first].lower() in talk.say("more").speech.lower()
 
 
 # Leaving, going home, falling back

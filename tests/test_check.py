@@ -453,6 +453,21 @@ def test_a_quiz_lost_by_an_intent_that_should_keep_it(build):
     assert [(f.check, f.why) for f in failures] == [("quiz-kept", "ProgressIntent lost the quiz")]
 
 
+def test_content_capitalised_inside_a_sentence(build):
+    _, failures = probe(
+        build(help_that_says("The answer is The Soviet loan. First, It was big. Ask?")),
+        ("just launched",),
+        intents.HELP,
+    )
+    assert [f.check for f in failures] == ["sentence-case", "sentence-case"]
+    _, failures = probe(
+        build(help_that_says("First, Mao distrusted Stalin. It is Khrushchev's. Ask?")),
+        ("just launched",),
+        intents.HELP,
+    )
+    assert failures == []
+
+
 def test_an_oversized_speech(build):
     _, failures = probe(
         build(help_that_says("word " * 1700 + "ok?")), ("just launched",), intents.HELP

@@ -714,3 +714,11 @@ def test_content_without_any_quiz_item_is_refused(tmp_path: Path) -> None:
 def test_empty_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="no topic files"):
         load_content(tmp_path)
+
+
+def test_points_are_a_list_when_the_lead_announces_how_many():
+    content = default_content()
+    lists = {e.id for e in content.entries if e.answer.is_list}
+    assert {"treaty-terms", "economy", "politics", "split", "khrushchev-offers"} <= lists
+    # "the two powers" names who, not how many points follow.
+    assert "trust" not in lists and "mao-and-stalin" not in lists

@@ -10,6 +10,7 @@ from skill.language import (
     format_number,
     heard,
     is_number,
+    mid_sentence,
     normalise,
     number_words,
     plain_text,
@@ -258,3 +259,19 @@ def test_sound_keys_ignore_spelling_that_is_not_heard() -> None:
     assert sound_key("manchuria") == sound_key("mancheria")
     assert sound_key("stalin") != sound_key("berlin")
     assert sound_keys("xinjiang")[-1] == sound_key("shinyang")  # "j" heard as "y"
+
+
+@pytest.mark.parametrize(
+    ("text", "inside"),
+    [
+        ("The Soviet loan", "the Soviet loan"),
+        ("During the Korean War, Stalin lied.", "during the Korean War, Stalin lied."),
+        ("It set out four terms.", "it set out four terms."),
+        ("Mao distrusted Stalin.", "Mao distrusted Stalin."),  # a name keeps its capital
+        ("China's loan", "China's loan"),
+        ("USSR", "USSR"),
+        ("", ""),
+    ],
+)
+def test_text_put_inside_a_sentence_keeps_only_the_capitals_of_names(text, inside):
+    assert mid_sentence(text) == inside

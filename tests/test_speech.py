@@ -53,7 +53,7 @@ def test_a_list_is_read_as_a_list_with_pauses():
 
 def test_list_numbering_can_continue_from_an_earlier_part():
     spoken = plain_text(Speech().items(["The fourth point."], ORDINALS, start=3).ssml())
-    assert spoken == "Fourth, The fourth point."
+    assert spoken == "Fourth, the fourth point."  # sentence case after the ordinal
 
 
 def test_points_keep_their_capitals_so_names_stay_names():
@@ -139,3 +139,9 @@ def test_slower_speech_is_the_same_words_at_a_slower_rate():
 def test_slower_speech_stays_inside_alexas_limit():
     with pytest.raises(SpeechTooLong):
         slowed("<speak>" + "a" * (MAX_SPEECH_CHARS - 20) + "</speak>")
+
+
+def test_points_that_are_not_a_list_go_on_from_the_lead_without_ordinals():
+    speech = Speech().say("Mao distrusted Stalin.").sentences(["During the war, he overcharged."])
+    spoken = plain_text(speech.ssml())
+    assert spoken == "Mao distrusted Stalin. During the war, he overcharged."

@@ -133,7 +133,7 @@ def reply(
 
 
 def entry_card_text(entry: Entry) -> str:
-    return card_text(entry.answer.lead, entry.answer.points)
+    return card_text(entry.answer.lead, entry.answer.points, is_list=entry.answer.is_list)
 
 
 _PROGRESS_KEY = "progress"

@@ -171,7 +171,10 @@ class QuestionHandler(SkillHandler):
         else:
             speech.say(dialog.text("continuing"))
         points = answer.points[current.first : current.first + current.count]
-        speech.items(points, dialog.ordinals(), start=current.first)
+        if answer.is_list:
+            speech.items(points, dialog.ordinals(), start=current.first)
+        else:
+            speech.sentences(points)
         more = part + 1 < len(parts)
         said = " ".join((answer.lead, *answer.points))
         if reason and not more and entry.why and not self.services.matcher.repeats(said, entry.why):

@@ -24,7 +24,7 @@ from skill.handlers.common import (
     save_progress,
 )
 from skill.handlers.questions import QuestionHandler, resolved_id, spoken_slot
-from skill.language import format_number
+from skill.language import format_number, mid_sentence
 from skill.quiz import Outcome, Phase, QuizState
 from skill.quiz_turns import Turn, asked_term, understand
 from skill.session import SessionState
@@ -148,25 +148,27 @@ class QuizHandler(SkillHandler):
         )
         save_progress(handler_input, learnt)
         speech = Speech()
+        # Content is put inside the skill's sentences: "The right answer is the Soviet loan".
+        answer = mid_sentence(item.answer.rstrip("."))
         if given.outcome is Outcome.RIGHT:
             speech.say(dialog.text("right_after_hint" if given.hinted else "right"))
         elif given.outcome is Outcome.SKIPPED:
             speech.say(
                 dialog.text("moving_on" if unclear else "skipped"),
-                dialog.text("the_answer_is", answer=item.answer.rstrip(".")),
+                dialog.text("the_answer_is", answer=answer),
             )
         else:
             speech.say(dialog.text("partly" if given.outcome is Outcome.PARTLY else "wrong"))
-            if step.mark is not None and step.mark.matched_points:
+            mark = step.mark
+            if mark is not None and mark.matched_points:
                 # Which points counted, so a student knows what to keep.
-                got = dialog.join(list(step.mark.matched_points))
+                got = dialog.join([mid_sentence(p) for p in mark.matched_points])
                 speech.say(dialog.text("got_points", points=got))
-            if step.mark is not None and step.mark.missed_points:
-                speech.say(
-                    dialog.text("missed_points", points=dialog.join(list(step.mark.missed_points)))
-                )
+            if mark is not None and mark.missed_points:
+                missed = dialog.join([mid_sentence(p) for p in mark.missed_points])
+                speech.say(dialog.text("missed_points", points=missed))
             else:
-                speech.say(dialog.text("the_answer_is", answer=item.answer.rstrip(".")))
+                speech.say(dialog.text("the_answer_is", answer=answer))
         speech.say(item.why)
         if step.finished:
             return self.finish(handler_input, speech.pause(), step.state)
