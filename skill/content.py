@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from skill.language import normalise, number_words
+from skill.language import is_number, normalise, number_words, read_numbers
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -141,6 +141,15 @@ class QuizItem:
     options: tuple[str, ...] = ()  # choice items: exactly three, the answer among them
     points: tuple[Point, ...] = ()  # multi items
     needed: int = 0  # multi items: how many points make a full answer
+    # choice items: more wrong options of the same kind; each presentation draws two wrong
+    # options from these and the other options, and shuffles them with the answer
+    distractors: tuple[str, ...] = ()
+
+    @property
+    def wrong_options(self) -> tuple[str, ...]:
+        """Every wrong option a choice item may show."""
+        every = (*self.options, *self.distractors)
+        return tuple(dict.fromkeys(option for option in every if option != self.answer))
 
 
 @dataclass(frozen=True)
@@ -369,6 +378,7 @@ _ITEM_FIELDS = {
     "hint": True,
     "aliases": False,
     "options": False,
+    "distractors": False,
     "points": False,
     "needed": False,
 }
@@ -377,7 +387,7 @@ _GLOSSARY_FIELDS = {"term": True, "aliases": False, "meaning": True, "example": 
 # Fields a quiz item of each kind may carry beyond the common ones.
 _KIND_FIELDS = {
     ItemKind.SHORT: {"aliases"},
-    ItemKind.CHOICE: {"aliases", "options"},
+    ItemKind.CHOICE: {"aliases", "options", "distractors"},
     ItemKind.MULTI: {"points", "needed"},
 }
 CHOICE_OPTIONS = 3
@@ -705,6 +715,7 @@ def _item(raw: object, path: Path, where: str, sections: Mapping[str, Section]) 
         raise fields.error("section", f"unknown section {section!r} (known: {', '.join(sections)})")
     answer = fields.text("answer")
     options: tuple[str, ...] = ()
+    distractors: tuple[str, ...] = ()
     points: tuple[Point, ...] = ()
     needed = 0
     if kind is ItemKind.CHOICE:
@@ -715,6 +726,15 @@ def _item(raw: object, path: Path, where: str, sections: Mapping[str, Section]) 
             raise fields.error("options", f"must be {CHOICE_OPTIONS} different options")
         if answer not in options:
             raise fields.error("answer", f"{answer!r} is not one of the options")
+        distractors = fields.texts("distractors")
+        for i, distractor in enumerate(distractors):
+            if distractor == answer or distractor in options or distractors.index(distractor) < i:
+                raise fields.error(f"distractors[{i}]", f"{distractor!r} is already an option")
+            # Plausible means the same kind of thing: a year or amount among numbers.
+            if _is_amount(distractor) != _is_amount(answer):
+                kind = "a number" if _is_amount(answer) else "words"
+                reason = f"{distractor!r} is not {kind}, as the answer is"
+                raise fields.error(f"distractors[{i}]", reason)
     elif kind is ItemKind.MULTI:
         for name in ("points", "needed"):
             if not fields.has(name):
@@ -741,7 +761,16 @@ def _item(raw: object, path: Path, where: str, sections: Mapping[str, Section]) 
         options=options,
         points=points,
         needed=needed,
+        distractors=distractors if kind is ItemKind.CHOICE else (),
     )
+
+
+def _is_amount(text: str) -> bool:
+    """Whether an option is a number, year or amount ("four", "1958", "300 million dollars"),
+    not words that use a small number ("split it into two countries")."""
+    words = read_numbers(text).split()
+    numbers = [float(w) for w in words if is_number(w)]
+    return bool(numbers) and (len(words) == 1 or max(numbers) >= 100)
 
 
 def _point(raw: object, path: Path, item_id: str, where: str) -> Point:

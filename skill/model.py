@@ -210,7 +210,7 @@ def answer_type(items: Sequence[QuizItem], letters: Mapping[str, Sequence[str]])
     for item in items:
         answer = sayable(item.answer)
         values.add(slug(answer), answer, (sayable(a) for a in item.aliases))
-        for option in item.options:
+        for option in (*item.options, *item.distractors):
             values.add(slug(sayable(option)), sayable(option))
         for point in item.points:
             text = sayable(point.text)

@@ -121,27 +121,44 @@ def record_answer(
     return Progress(facts)
 
 
-def order_for_quiz(progress: Progress, fact_ids: Sequence[str], now: datetime) -> list[str]:
-    """`fact_ids` in the order to ask them: due and weakest first.
+# Once a student has history, a quiz leads with what is due or was missed, with this many facts
+# never asked mixed in, one after every second fact, so revision and new learning go together.
+NEW_MIXED_IN = 2
 
-    First the due facts last answered wrong, so what was missed last time is asked first; then
-    the facts never asked, in the given order; then the other due facts, most overdue first;
-    then those not yet due, soonest first. Ties keep the given order.
+
+def order_for_quiz(progress: Progress, fact_ids: Sequence[str], now: datetime) -> list[str]:
+    """`fact_ids` in the order to ask them.
+
+    With no history, the given order (the caller shuffles it). With history: first the due facts
+    last answered wrong, so what was missed last time is asked first, then the other due facts,
+    most overdue first, with a new fact or two mixed in; then the other facts never asked, in
+    the given order; then those not yet due, soonest first. Ties keep the given order.
     """
     now = _utc(now)
-
-    def priority(indexed: tuple[int, str]) -> tuple[int, float, int]:
-        index, fact = indexed
+    missed: list[str] = []
+    due: list[tuple[float, str]] = []
+    new: list[str] = []
+    later: list[tuple[float, str]] = []
+    for fact in dict.fromkeys(fact_ids):
         record = progress.facts.get(fact)
         if record is None:
-            return (1, 0.0, index)
+            new.append(fact)
+            continue
         overdue = (now - record.due).total_seconds()
-        if overdue >= 0:
-            return (2, -overdue, index) if record.last_right else (0, 0.0, index)
-        return (3, -overdue, index)
-
-    unique = list(dict.fromkeys(fact_ids))
-    return [fact for _, fact in sorted(enumerate(unique), key=priority)]
+        if overdue < 0:
+            later.append((-overdue, fact))
+        elif record.last_right:
+            due.append((-overdue, fact))
+        else:
+            missed.append(fact)
+    spine = missed + [fact for _, fact in sorted(due, key=lambda pair: pair[0])]
+    mixed, rest = new[:NEW_MIXED_IN], new[NEW_MIXED_IN:]
+    order: list[str] = []
+    for position, fact in enumerate(spine, start=1):
+        order.append(fact)
+        if position % 2 == 0 and mixed:
+            order.append(mixed.pop(0))
+    return order + mixed + rest + [fact for _, fact in sorted(later, key=lambda pair: pair[0])]
 
 
 def is_secure(record: FactRecord, now: datetime) -> bool:

@@ -6,6 +6,7 @@ The handlers turn these values into speech; session.py turns the state into sess
 from __future__ import annotations
 
 import enum
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -58,6 +59,7 @@ class QuizState:
     hinted: bool = False  # a hint was given for the current question
     leave_for: str | None = None  # CONFIRM_LEAVE: the entry id the student asked about
     unclear: int = 0  # turns in a row on this question that were not understood
+    options: tuple[str, ...] = ()  # a choice question's options, in the order they were read
 
 
 @dataclass(frozen=True)
@@ -84,16 +86,20 @@ def choose_items(
     fact_order: Sequence[str],
     count: int,
     section: str | None = None,
+    rng: random.Random | None = None,
 ) -> tuple[str, ...]:
     """Pick `count` items, those testing the earliest facts in `fact_order` first (due and
-    weakest facts come first there); one item per fact where possible, for variety."""
+    weakest facts come first there); one item per fact where possible, for variety. With `rng`,
+    items that tie are taken in a random order, so every item gets its turn."""
     pool = [item for item in items if section is None or item.section == section] or list(items)
+    if rng is not None:
+        pool = rng.sample(pool, len(pool))
     rank = {fact: position for position, fact in enumerate(fact_order)}
 
     def priority(item: QuizItem) -> int:
         return min((rank.get(fact, len(rank)) for fact in item.facts), default=len(rank))
 
-    ordered = sorted(pool, key=priority)  # stable: content order breaks ties
+    ordered = sorted(pool, key=priority)  # stable: the pool's order breaks ties
     chosen: list[QuizItem] = []
     seen_facts: set[str] = set()
     for item in ordered:
@@ -102,6 +108,19 @@ def choose_items(
             seen_facts.update(item.facts)
     chosen += [item for item in ordered if item not in chosen]
     return tuple(item.id for item in chosen[:count])
+
+
+def interleaved(facts_by_section: Mapping[str, Sequence[str]], rng: random.Random) -> list[str]:
+    """Every fact, sections taking turns in a random order, each section's facts shuffled: a
+    new student's quiz covers the topic broadly, and no two quizzes start alike."""
+    queues = [rng.sample(list(facts), len(facts)) for facts in facts_by_section.values()]
+    rng.shuffle(queues)
+    order: list[str] = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                order.append(queue.pop())
+    return list(dict.fromkeys(order))
 
 
 def start(item_ids: Sequence[str]) -> QuizState:
@@ -134,6 +153,7 @@ def _advance(state: QuizState, given: Given) -> QuizState:
         answers=(*state.answers, given),
         hinted=False,
         unclear=0,
+        options=(),
         phase=Phase.FINISHED if index >= len(state.item_ids) else Phase.ASKING,
     )
 
@@ -142,7 +162,7 @@ def answer(
     state: QuizState, item: QuizItem, spoken: str, aliases: Mapping[str, Sequence[str]]
 ) -> Step:
     """Mark a spoken answer to the current question and move on."""
-    result = mark(item, spoken, aliases=aliases)
+    result = mark(presented(state, item), spoken, aliases=aliases)
     if result.correct:
         outcome = Outcome.RIGHT
     elif result.score > 0:
@@ -168,6 +188,26 @@ def take_hint(state: QuizState) -> QuizState:
 def ask_to_leave(state: QuizState, entry_id: str | None) -> QuizState:
     """A revision question came mid-quiz: ask before leaving, remembering what was asked."""
     return replace(state, phase=Phase.CONFIRM_LEAVE, leave_for=entry_id)
+
+
+# Options read out for a choice question: the answer and this many wrong ones.
+SHOWN_OPTIONS = 3
+
+
+def present(state: QuizState, item: QuizItem, rng: random.Random) -> QuizState:
+    """A choice question's options for this presentation: the answer and two wrong options
+    drawn from the item's, in a random order, so each letter is right a third of the time."""
+    wrong = rng.sample(item.wrong_options, min(SHOWN_OPTIONS - 1, len(item.wrong_options)))
+    options = [item.answer, *wrong]
+    rng.shuffle(options)
+    return replace(state, options=tuple(options))
+
+
+def presented(state: QuizState, item: QuizItem) -> QuizItem:
+    """The item as this quiz shows it: a choice item with the options read out."""
+    if item.options and state.options:
+        return replace(item, options=state.options)
+    return item
 
 
 def not_understood(state: QuizState) -> QuizState:

@@ -19,6 +19,7 @@ from skill.quiz import Given, Outcome, Phase, QuizState
 Known = Callable[[str], bool]
 
 _KEY = "state"
+MAX_OPTION_CHARS = 300
 VERSION = 1
 
 
@@ -96,7 +97,9 @@ def _given(raw: Any, item_exists: Known) -> Given | None:
     return Given(item_id, Outcome(raw["outcome"]), points, hinted)
 
 
-_QUIZ_KEYS = {"phase", "items", "index", "score", "answers", "hinted", "leave_for", "unclear"}
+_QUIZ_KEYS = {
+    "phase", "items", "index", "score", "answers", "hinted", "leave_for", "unclear", "options",
+}  # fmt: skip
 
 
 def quiz_from_dict(raw: Any, item_exists: Known, entry_exists: Known) -> QuizState | None:
@@ -121,10 +124,20 @@ def quiz_from_dict(raw: Any, item_exists: Known, entry_exists: Known) -> QuizSta
     unclear = raw.get("unclear", 0)
     if type(unclear) is not int or not 0 <= unclear <= quiz_rules.MAX_UNCLEAR:
         return None
+    # The options read out; anything else is read out afresh (the handler checks the content).
+    options = raw.get("options", [])
+    if not (
+        isinstance(options, list)
+        and len(options) <= quiz_rules.SHOWN_OPTIONS
+        and all(isinstance(o, str) and 0 < len(o) <= MAX_OPTION_CHARS for o in options)
+    ):
+        options = []
     phase = Phase(raw["phase"])
     if (phase is Phase.FINISHED) != (index == len(items)):
         return None
-    return QuizState(phase, tuple(items), index, score, tuple(given), hinted, leave_for, unclear)
+    return QuizState(
+        phase, tuple(items), index, score, tuple(given), hinted, leave_for, unclear, tuple(options)
+    )
 
 
 def quiz_to_dict(quiz: QuizState) -> dict[str, Any]:
@@ -140,6 +153,7 @@ def quiz_to_dict(quiz: QuizState) -> dict[str, Any]:
         "hinted": quiz.hinted,
         "leave_for": quiz.leave_for,
         "unclear": quiz.unclear,
+        "options": list(quiz.options),
     }
 
 

@@ -108,10 +108,16 @@ def test_a_right_answer_pushes_the_fact_later() -> None:
     assert order_for_quiz(progress, FACTS, T0 + timedelta(hours=1)) == [*FACTS[1:], "F1"]
 
 
-def test_never_asked_and_overdue_wrong_facts_come_before_due_right_ones() -> None:
+def test_missed_then_due_facts_lead_with_new_ones_mixed_in() -> None:
     progress = answers(("F1", True, timedelta(0)), ("F2", False, timedelta(0)))
-    order = order_for_quiz(progress, ["F1", "F2", "F3"], T0 + timedelta(days=2))
-    assert order == ["F2", "F3", "F1"]
+    order = order_for_quiz(progress, ["F1", "F2", "F3", "F4", "F5"], T0 + timedelta(days=2))
+    assert order == ["F2", "F1", "F3", "F4", "F5"]
+
+
+def test_a_new_fact_comes_after_every_second_one_with_history() -> None:
+    progress = answers(*((f, False, timedelta(0)) for f in ("F1", "F2", "F3", "F4")))
+    order = order_for_quiz(progress, [*FACTS, "F6", "F7"], T0 + timedelta(days=2))
+    assert order == ["F1", "F2", "F5", "F3", "F4", "F6", "F7"]
 
 
 def test_missed_facts_come_before_facts_never_asked() -> None:

@@ -9,7 +9,8 @@ import pytest
 from skill import intents
 from skill.content import ItemKind, QuizItem, default_content
 from skill.dialog import dialog_for
-from skill.simulator import SIMULATED_USER_ID
+from skill.simulator import SIMULATED_USER_ID, InProcess, Simulator
+from tests.conftest import Talk
 
 DIALOG = dialog_for("en-GB")
 CONTENT = default_content()
@@ -71,8 +72,9 @@ def test_a_choice_question_reads_its_options_as_a_b_or_c(talk):
     for _ in range(10):
         item = current_item(turn)
         if item.kind is ItemKind.CHOICE:
-            a, b, c = item.options
+            a, b, c = quiz_of(turn)["options"]  # as read out: the answer and two wrong ones
             assert f"A, {a}. B, {b}. Or C, {c}?" in turn.speech
+            assert item.answer in (a, b, c) and {a, b, c} <= {item.answer, *item.wrong_options}
             return
         turn = talk.say("skip")
     pytest.skip("no choice item in the first ten questions")
@@ -321,8 +323,36 @@ def test_a_partly_right_answer_says_which_points_counted(talk):
 
 def test_a_misheard_right_answer_is_marked_right(talk):
     """Speech recognition writes "mistrust" as "miss trust": the sound is what counts."""
-    turn = start(talk, "quiz me on the overview")
-    while current_item(turn).answer != "mistrust":
+    turn = start(talk, "quiz me with ten questions")
+    for _ in range(50):  # quizzes are shuffled: answer until the question comes up
+        if quiz_of(turn)["phase"] == "finished":
+            turn = talk.say("yes")
+        if current_item(turn).answer == "mistrust":
+            break
         turn = talk.intent(intents.ANSWER, answer=right_answer(current_item(turn)))
+    assert current_item(turn).answer == "mistrust"
     turn = talk.say("i think it was miss trust")
     assert said_right(turn), turn.speech
+
+
+
+def test_choice_options_are_shuffled_so_each_letter_is_right_a_third_of_the_time(skill, clock):
+    """300 quizzes for 300 new students: the right letter, the first question and every item."""
+    letters: dict[str, int] = {"a": 0, "b": 0, "c": 0}
+    first_questions: set[str] = set()
+    asked: set[str] = set()
+    for student in range(300):
+        user = f"amzn1.ask.account.NEW-STUDENT-{student}"
+        talk = Talk(InProcess(skill), Simulator("en-GB", clock=clock, user_id=user))
+        turn = start(talk, "quiz me")
+        first_questions.add(current_item(turn).id)
+        while quiz_of(turn)["phase"] == "asking":
+            item = current_item(turn)
+            asked.add(item.id)
+            if item.kind is ItemKind.CHOICE:
+                letters["abc"[quiz_of(turn)["options"].index(item.answer)]] += 1
+            turn = talk.intent(intents.ANSWER, answer=right_answer(item))
+    total = sum(letters.values())
+    assert all(0.25 <= n / total <= 0.42 for n in letters.values()), letters
+    assert len(first_questions) >= 10, first_questions
+    assert asked == {item.id for item in CONTENT.items}

@@ -60,7 +60,7 @@ class QuizHandler(SkillHandler):
 
     def question(self, dialog: Dialog, state: QuizState) -> str:
         """The current question, with its options for a choice item; it ends with "?"."""
-        item = self.item(state)
+        item = quiz.presented(state, self.item(state))
         if item.kind is not ItemKind.CHOICE:
             return item.question
         letters = dialog.variants("letters")
@@ -85,6 +85,7 @@ class QuizHandler(SkillHandler):
         all more slowly."""
         dialog = self.dialog(handler_input)
         base = base or self.state(handler_input)
+        state = self.shown(state)
         session.save(handler_input, base.but(quiz=state, reading=None, confirm_reset=False))
         number, total = quiz.number(state)
         speech.say(dialog.text("quiz_number", number=str(number), total=str(total)))
@@ -95,6 +96,19 @@ class QuizHandler(SkillHandler):
             reprompt=dialog.text(reprompt_key),
             slow=slow,
         )
+
+    def shown(self, state: QuizState) -> QuizState:
+        """The quiz with its current choice question's options chosen, once per question: a
+        repeat reads the same options, the next presentation a new draw."""
+        if state.phase is Phase.FINISHED:
+            return state
+        item = self.item(state)
+        allowed = {item.answer, *item.wrong_options}
+        if item.kind is ItemKind.CHOICE and not (
+            item.answer in state.options and set(state.options) <= allowed
+        ):
+            return quiz.present(state, item, self.services.rng)
+        return state
 
     def finish(self, handler_input: HandlerInput, speech: Speech, state: QuizState) -> Response:
         """The final score, what to revise, and an offer to go again."""
@@ -185,9 +199,11 @@ class QuizHandler(SkillHandler):
         dialog = self.dialog(handler_input)
         content = self.services.content
         learnt = load_progress(handler_input)
-        order = progress.order_for_quiz(learnt, content.quiz_facts, now_of(handler_input))
+        rng = self.services.rng
+        facts = quiz.interleaved(content.facts_by_section, rng)
+        order = progress.order_for_quiz(learnt, facts, now_of(handler_input))
         count = quiz.question_count(count, len(content.items))
-        state = quiz.start(quiz.choose_items(content.items, order, count, section))
+        state = quiz.start(quiz.choose_items(content.items, order, count, section, rng))
         total = str(len(state.item_ids))
         if section is not None:
             title = content.section(section).title
