@@ -344,6 +344,10 @@ def test_valid_file_loads(tmp_path: Path) -> None:
     topic = load_topic(write(tmp_path, VALID))
     assert topic.entry("loan").answer.lead == "It was 300 million dollars."
     assert topic.item("loan-choice").kind is ItemKind.CHOICE
+    with_more = load_topic(
+        write(tmp_path, broken(lambda d: item(d, 1).update(distractors=["30 million dollars"])))
+    ).item("loan-choice")
+    assert with_more.wrong_options == ("3 million dollars", "3 billion dollars", "30 million dollars")
     assert topic.item("terms").needed == 2
     assert topic.item("terms").points[0].accept == ("defend china",)
     treaty, politburo = topic.glossary
@@ -384,6 +388,27 @@ def test_glossary_may_be_left_out(tmp_path: Path) -> None:
 
 # (case, change to the valid file, entry named, field named, words in the reason)
 CASES: list[tuple[str, Callable[[dict[str, Any]], None], str | None, str, str]] = [
+    (
+        "distractor that is an option",
+        lambda d: item(d, 1).update(distractors=["3 billion dollars"]),
+        "loan-choice",
+        "distractors[0]",
+        "already an option",
+    ),
+    (
+        "distractor of another kind",
+        lambda d: item(d, 1).update(distractors=["a trade deal"]),
+        "loan-choice",
+        "distractors[0]",
+        "not a number",
+    ),
+    (
+        "distractors on a short item",
+        lambda d: item(d, 0).update(distractors=["x"]),
+        "loan-size",
+        "distractors",
+        "not allowed",
+    ),
     ("empty spoken name", lambda d: entry(d).update(name=""), "loan", "name", "empty"),
     ("reason not text", lambda d: entry(d).update(why=["x"]), "loan", "why", "text"),
     (
