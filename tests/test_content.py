@@ -347,7 +347,8 @@ def test_valid_file_loads(tmp_path: Path) -> None:
     with_more = load_topic(
         write(tmp_path, broken(lambda d: item(d, 1).update(distractors=["30 million dollars"])))
     ).item("loan-choice")
-    assert with_more.wrong_options == ("3 million dollars", "3 billion dollars", "30 million dollars")
+    wrong = ("3 million dollars", "3 billion dollars", "30 million dollars")
+    assert with_more.wrong_options == wrong
     assert topic.item("terms").needed == 2
     assert topic.item("terms").points[0].accept == ("defend china",)
     treaty, politburo = topic.glossary
