@@ -16,6 +16,7 @@ Each command is a (configure, run) pair in COMMANDS; add a command by adding a p
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -38,12 +39,25 @@ def _conversation(args: argparse.Namespace) -> Any:
 
     config = Config.from_env()
     # A skill id set in the environment makes the skill reject other ids: use the same one.
-    simulator = Simulator(args.locale, skill_id=config.skill_id or SIMULATED_SKILL_ID)
+    simulator = Simulator(
+        args.locale, skill_id=config.skill_id or SIMULATED_SKILL_ID, user_id=user_id(args.user)
+    )
     if args.url:
         from skill.http_transport import HttpTransport
 
         return Conversation(HttpTransport(args.url), simulator)
     return Conversation(InProcess(_create_skill(config)), simulator)
+
+
+def user_id(name: str | None) -> str:
+    """An opaque Alexa user id for a student named on the command line, the same every time,
+    so that "--user sam" is a returning student on the next run; the name is not stored."""
+    from skill.simulator import SIMULATED_USER_ID
+
+    if not name:
+        return SIMULATED_USER_ID
+    digest = hashlib.sha256(name.strip().lower().encode("utf-8")).hexdigest()[:24].upper()
+    return f"amzn1.ask.account.SIMULATED-{digest}"
 
 
 def _endpoint_errors(run: Run) -> Run:
@@ -148,6 +162,11 @@ def _run_check(args: argparse.Namespace) -> int:
 def _configure_test(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="conversation files or folders")
     parser.add_argument("--url", help="POST to a running endpoint (one started with serve --dev)")
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="talk as this student: each name is a student of its own, with its own progress",
+    )
 
 
 def _run_test(args: argparse.Namespace) -> int:
@@ -162,6 +181,11 @@ def _add_dialogue_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--locale", default="en-GB", choices=LOCALES)
     parser.add_argument("--json", action="store_true", help="one JSON object per turn")
     parser.add_argument("--url", help="POST to a running endpoint (one started with serve --dev)")
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="talk as this student: each name is a student of its own, with its own progress",
+    )
 
 
 # --- serve, package

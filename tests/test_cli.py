@@ -1,5 +1,7 @@
 """The command line at start-up: bad settings give one clear line and exit status 2."""
 
+import io
+
 import pytest
 
 from skill.__main__ import main
@@ -31,3 +33,24 @@ def test_a_store_path_is_created_on_first_use(tmp_path, monkeypatch, capsys):
     assert main(["ask", "how big was the loan"]) == 0
     assert "300 million" in capsys.readouterr().out
     assert store.exists()
+
+
+def test_each_user_named_is_a_student_of_their_own_and_returns_as_one(
+    tmp_path, monkeypatch, capsys
+):
+    """--user lets a teacher try a new and a returning student from the terminal."""
+    monkeypatch.setenv("PROGRESS_STORE", f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    monkeypatch.setattr("sys.stdin", io.StringIO("quiz me\n" + "skip\n" * 5 + "no\n"))
+    assert main(["chat", "--user", "sam"]) == 0
+    assert "end of the quiz" in capsys.readouterr().out
+    assert main(["ask", "--user", "sam", "open history revision"]) == 0
+    assert "Welcome back" in capsys.readouterr().out
+    assert main(["ask", "--user", "alex", "open history revision"]) == 0
+    assert "Welcome back" not in capsys.readouterr().out
+
+
+def test_a_user_name_becomes_an_opaque_id_and_is_not_kept():
+    from skill.__main__ import user_id
+
+    assert user_id("Sam") == user_id("sam") != user_id("alex")
+    assert "sam" not in user_id("sam").lower()
