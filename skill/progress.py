@@ -181,24 +181,39 @@ class Summary:
 
     secure: int  # facts that are secure now
     total: int  # facts in all sections
-    weakest_section: str | None  # lowest share secure among sections asked at all; None if none
+    weakest_section: str | None  # where most facts were last answered wrong; None if nowhere
+    learning: int = 0  # facts asked but not secure yet
+    untried: int = 0  # facts never asked
 
 
 def summarise(progress: Progress, sections: Mapping[str, Sequence[str]], now: datetime) -> Summary:
-    """Count secure facts and find the weakest section; ties go to the earlier section."""
+    """Count secure, learning and untried facts, and find the weakest section on evidence.
+
+    The weakest section is the one with the largest share of its asked facts last answered
+    wrong; between equals, the one practised least (fewest answers). With no fact last
+    answered wrong, nothing stands out and there is none."""
     now = _utc(now)
     all_facts = dict.fromkeys(fact for facts in sections.values() for fact in facts)
     secure = {fact for fact in all_facts if _secure_fact(progress, fact, now)}
+    asked = {fact for fact in all_facts if fact in progress.facts}
     weakest: str | None = None
-    weakest_share = math.inf
+    weakest_key = (0.0, 0)
     for section, facts in sections.items():
-        unique = set(facts)
-        if not unique & progress.facts.keys():
+        records = [progress.facts[f] for f in set(facts) if f in progress.facts]
+        missed = sum(not record.last_right for record in records)
+        if not missed:
             continue
-        share = len(unique & secure) / len(unique)
-        if share < weakest_share:
-            weakest, weakest_share = section, share
-    return Summary(secure=len(secure), total=len(all_facts), weakest_section=weakest)
+        answers = sum(record.right + record.wrong for record in records)
+        key = (missed / len(records), -answers)
+        if weakest is None or key > weakest_key:
+            weakest, weakest_key = section, key
+    return Summary(
+        secure=len(secure),
+        total=len(all_facts),
+        weakest_section=weakest,
+        learning=len(asked - secure),
+        untried=len(all_facts) - len(asked),
+    )
 
 
 def merge(stored: Progress, incoming: Progress) -> Progress:

@@ -189,21 +189,30 @@ def secured(facts: list[str]) -> Progress:
     return progress
 
 
-def test_summary_counts_secure_facts_and_names_the_weakest_section_asked() -> None:
+def test_summary_counts_secure_learning_and_untried_facts_and_the_weakest_section() -> None:
     progress = secured(["F1", "F2", "F3"])
     progress = record_answer(progress, ["F4"], False, T0)
     summary = summarise(progress, SECTIONS, T0 + timedelta(hours=1))
-    assert summary == Summary(secure=3, total=5, weakest_section="crisis")
+    assert summary == Summary(secure=3, total=5, weakest_section="crisis", learning=1, untried=1)
 
 
 def test_summary_with_nothing_asked_has_no_weakest_section() -> None:
-    assert summarise(Progress(), SECTIONS, T0) == Summary(0, 5, None)
+    assert summarise(Progress(), SECTIONS, T0) == Summary(0, 5, None, 0, 5)
 
 
-def test_summary_ties_go_to_the_earlier_section_and_shared_facts_count_once() -> None:
+def test_nothing_stands_out_when_no_fact_was_last_answered_wrong() -> None:
     progress = all_right(["F1", "F3"], T0)
-    sections = {**SECTIONS, "review": ["F1", "F3"]}
-    assert summarise(progress, sections, T0) == Summary(0, 5, "treaty")
+    assert summarise(progress, SECTIONS, T0).weakest_section is None
+
+
+def test_between_equally_weak_sections_the_one_practised_least_is_named() -> None:
+    progress = record_answer(Progress(), ["F1"], False, T0)
+    progress = record_answer(progress, ["F3"], False, T0)
+    progress = record_answer(progress, ["F3"], False, T0 + timedelta(minutes=1))
+    assert summarise(progress, SECTIONS, T0 + timedelta(minutes=2)).weakest_section == "treaty"
+    # A section's shared facts count once, and a larger share missed outweighs practice.
+    progress = record_answer(progress, ["F2"], True, T0 + timedelta(minutes=3))
+    assert summarise(progress, SECTIONS, T0 + timedelta(minutes=4)).weakest_section == "crisis"
 
 
 # merge

@@ -487,8 +487,9 @@ class NotInQuizHandler(SkillHandler):
 
 
 class ProgressHandler(QuizHandler):
-    """ "How am I doing?" outside a quiz: facts secure, and the weakest section. (Mid-quiz,
-    QuizTurnHandler gives the score so far.)"""
+    """ "How am I doing?" outside a quiz: first the quiz just done, then where the student
+    stands (secure, still learning, not tried yet, and what secure means), and a weakest
+    section only when one stands out. (Mid-quiz, QuizTurnHandler gives the score so far.)"""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name(intents.PROGRESS)(handler_input)
@@ -496,20 +497,28 @@ class ProgressHandler(QuizHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
         speech = Speech()
+        just_done = self.state(handler_input).quiz
+        if just_done is not None and just_done.phase is Phase.FINISHED:
+            score = spoken_score(dialog, just_done.score)
+            total = str(len(just_done.item_ids))
+            speech.say(dialog.text("progress_session", score=score, total=total))
         learnt = load_progress(handler_input)
         content = self.services.content
         if not learnt.facts:
             speech.say(dialog.text("progress_none"))
+            return self.what_next(handler_input, speech)
+        summary = progress.summarise(learnt, content.facts_by_section, now_of(handler_input))
+        counts = {
+            "secure": str(summary.secure),
+            "learning": str(summary.learning),
+            "untried": str(summary.untried),
+        }
+        speech.say(dialog.text("progress", **counts), dialog.text("progress_secure_means"))
+        if summary.weakest_section is None:
+            speech.say(dialog.text("progress_no_weak"))
         else:
-            summary = progress.summarise(learnt, content.facts_by_section, now_of(handler_input))
-            speech.say(
-                dialog.text("progress", secure=str(summary.secure), total=str(summary.total))
-            )
-            if summary.weakest_section is None:
-                speech.say(dialog.text("progress_no_weak"))
-            else:
-                title = content.section(summary.weakest_section).title
-                speech.say(dialog.text("progress_weakest", section=title))
+            title = content.section(summary.weakest_section).title
+            speech.say(dialog.text("progress_weakest", section=title))
         return self.what_next(handler_input, speech)
 
 
