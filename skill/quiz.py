@@ -94,6 +94,35 @@ def choose_items(
     pool = [item for item in items if section is None or item.section == section] or list(items)
     if rng is not None:
         pool = rng.sample(pool, len(pool))
+    return _by_priority(pool, fact_order, count)
+
+
+def topped_up(
+    items: Sequence[QuizItem],
+    chosen: Sequence[str],
+    count: int,
+    section: str,
+    section_order: Sequence[str],
+    fact_order: Sequence[str],
+) -> tuple[str, ...]:
+    """A topic quiz with too few questions of its own, topped up to `count` from the nearest
+    sections in teaching order (due and weakest facts first among equally near ones)."""
+    where = {name: index for index, name in enumerate(section_order)}
+    by_id = {item.id: item for item in items}
+
+    def distance(item_id: str) -> int:
+        return abs(where.get(by_id[item_id].section, len(where)) - where.get(section, 0))
+
+    others = [item for item in items if item.id not in chosen and item.section != section]
+    # A stable sort keeps the priority order among items equally near.
+    extra = sorted(_by_priority(others, fact_order, len(others)), key=distance)
+    return (*chosen, *extra[: max(0, count - len(chosen))])
+
+
+def _by_priority(
+    pool: Sequence[QuizItem], fact_order: Sequence[str], count: int
+) -> tuple[str, ...]:
+    """`count` items of the pool, those testing the earliest facts in `fact_order` first."""
     rank = {fact: position for position, fact in enumerate(fact_order)}
 
     def priority(item: QuizItem) -> int:

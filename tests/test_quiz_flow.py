@@ -193,6 +193,22 @@ def test_quiz_on_a_topic_asks_only_that_section(talk):
         assert CONTENT.item(item_id).section == section
 
 
+@pytest.mark.parametrize(("words", "entry"), [("the loan", "treaty-loan"), ("the split", "split")])
+def test_a_topic_in_other_words_is_found_by_the_matcher(talk, words, entry):
+    turn = start(talk, f"quiz me on {words}")
+    section = CONTENT.entry(entry).section
+    assert all(CONTENT.item(i).section == section for i in quiz_of(turn)["items"])
+
+
+def test_a_topic_with_too_few_questions_is_topped_up_from_the_nearest(talk):
+    turn = start(talk, "quiz me on the overview")
+    assert said(turn, "quiz_start_topped_up")
+    sections = [CONTENT.item(i).section for i in quiz_of(turn)["items"]]
+    assert len(sections) == 5 and sections.count("overview") == 2
+    # The next section in teaching order comes next: the treaty.
+    assert sections[2:] == ["treaty"] * 3
+
+
 def test_the_number_of_questions_can_be_chosen(talk):
     turn = start(talk, "give me three questions")
     assert "Question 1 of 3." in turn.speech

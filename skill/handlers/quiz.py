@@ -203,7 +203,22 @@ class QuizHandler(SkillHandler):
         facts = quiz.interleaved(content.facts_by_section, rng)
         order = progress.order_for_quiz(learnt, facts, now_of(handler_input))
         count = quiz.question_count(count, len(content.items))
-        state = quiz.start(quiz.choose_items(content.items, order, count, section, rng))
+        chosen = quiz.choose_items(content.items, order, count, section, rng)
+        if section is not None and len(chosen) < count:
+            # Too few questions on the topic: say so, and top up from the nearest sections.
+            sections = [s.id for s in content.sections]
+            topped = quiz.topped_up(content.items, chosen, count, section, sections, order)
+            state = quiz.start(topped)
+            speech = Speech().say(
+                dialog.text(
+                    "quiz_start_topped_up",
+                    count=str(len(topped)),
+                    section=content.section(section).title,
+                    available=str(len(chosen)),
+                )
+            )
+            return self.ask(handler_input, speech, state, SessionState(last=None))
+        state = quiz.start(chosen)
         total = str(len(state.item_ids))
         if section is not None:
             title = content.section(section).title
@@ -248,11 +263,19 @@ class StartQuizHandler(QuizHandler):
             speech = Speech().say(self.dialog(handler_input).text("quiz_already"))
             return self.ask(handler_input, speech, quiz.stay(active))
         count = spoken_slot(handler_input, intents.SLOT_COUNT)
+        return self.start(
+            handler_input, int(count) if count.isdigit() else None, self.topic(handler_input)
+        )
+
+    def topic(self, handler_input: HandlerInput) -> str | None:
+        """The section a quiz is asked on: the topic named, or the entry the matcher finds for
+        its words ("quiz me on the loan" is the treaty)."""
         entry_id = resolved_id(handler_input, intents.SLOT_TOPIC)
-        section = None
         if entry_id and self.services.has_entry(entry_id):
-            section = self.services.content.entry(entry_id).section
-        return self.start(handler_input, int(count) if count.isdigit() else None, section)
+            return self.services.content.entry(entry_id).section
+        words = spoken_slot(handler_input, intents.SLOT_TOPIC)
+        found = self.services.matcher.match(words) if words else None
+        return found.entry.section if found else None
 
 
 class AnotherQuizHandler(QuizHandler):
