@@ -21,14 +21,26 @@ from skill.config import Config
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
+log = logging.getLogger(__name__)
+
+# What Lambda returns for an event the skill cannot take: a valid response that says nothing.
+EMPTY_RESPONSE: dict[str, Any] = {"version": "1.0", "response": {}}
+
+
 def handler_for(skill: Any) -> Handler:
-    """A Lambda handler for a skill object, (de)serialising as ask-sdk-core's own does."""
+    """A Lambda handler for a skill object, (de)serialising as ask-sdk-core's own does. It never
+    raises: an event the SDK cannot take (a request type newer than ask-sdk-model, a malformed
+    envelope) is logged by its type alone and answered with an empty response."""
     serializer = DefaultSerializer()
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        envelope = serializer.deserialize(json.dumps(event), RequestEnvelope)
-        response = skill.invoke(request_envelope=envelope, context=context)
-        return serializer.serialize(response)
+        try:
+            envelope = serializer.deserialize(json.dumps(event), RequestEnvelope)
+            response = skill.invoke(request_envelope=envelope, context=context)
+            return serializer.serialize(response)
+        except Exception as error:  # the SDK raises several kinds; the event may be anything
+            log.warning("event not answered: %s", type(error).__name__)
+            return dict(EMPTY_RESPONSE)
 
     return lambda_handler
 

@@ -203,8 +203,16 @@ def to_attributes(state: SessionState) -> dict[str, Any]:
 _CACHE = "_session_state"
 
 
+def in_session(handler_input: HandlerInput) -> bool:
+    """Whether the request belongs to a session: AudioPlayer, skill events and other
+    sessionless requests have none, and the SDK raises if asked for their attributes."""
+    return handler_input.request_envelope.session is not None
+
+
 def load(handler_input: HandlerInput, entry_exists: Known, item_exists: Known) -> SessionState:
     """The session state of the current request, parsed once per version of the attributes."""
+    if not in_session(handler_input):
+        return SessionState()
     attributes = handler_input.attributes_manager.session_attributes
     cached = getattr(handler_input, _CACHE, None)
     if cached is not None and cached[0] is attributes:
@@ -215,7 +223,9 @@ def load(handler_input: HandlerInput, entry_exists: Known, item_exists: Known) -
 
 
 def save(handler_input: HandlerInput, state: SessionState) -> None:
-    """Write the session state into the response's session attributes."""
+    """Write the session state into the response's session attributes (none out of session)."""
+    if not in_session(handler_input):
+        return
     attributes = to_attributes(state)
     handler_input.attributes_manager.session_attributes = attributes
     # What was written is what the next load in this request would parse back.

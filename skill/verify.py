@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import http.client
 import json
 import logging
 import re
@@ -164,7 +165,9 @@ class UrlFetcher:
                 data = response.read(self.max_bytes + 1)
         except urllib.error.HTTPError as error:  # non-2xx, and refused redirects
             raise Rejected(f"certificate download answered {error.code}") from None
-        except (OSError, ValueError) as error:  # URLError, timeouts, TLS and protocol errors
+        # URLError, timeouts, TLS and protocol errors; http.client's BadStatusLine and
+        # IncompleteRead are HTTPException, not OSError.
+        except (OSError, ValueError, http.client.HTTPException) as error:
             raise Rejected(f"certificate download failed: {type(error).__name__}") from None
         if len(data) > self.max_bytes:
             raise Rejected("certificate download is too large")
@@ -297,11 +300,32 @@ def decode_signature(value: str) -> bytes:
 # --- the envelope --------------------------------------------------------------------------------
 
 
+# Alexa's envelopes nest a dozen levels at most; far deeper JSON is an attack on the parser, or on
+# the SDK's deep copy of session attributes, both of which raise RecursionError, not ValueError.
+MAX_NESTING = 64
+_OPENING = re.compile(rb'[\[{]|"(?:[^"\\]|\\.)*"|[\]}]')
+
+
+def nesting(body: bytes) -> int:
+    """How deep the brackets of a JSON text go, counted without parsing it (strings skipped)."""
+    depth = deepest = 0
+    for token in _OPENING.finditer(body):
+        char = token[0][:1]
+        if char in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """The JSON object in a verified body, or Rejected."""
+    if nesting(body) > MAX_NESTING:
+        raise Rejected("body is nested too deeply")
     try:
         envelope = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise Rejected("body is not UTF-8 JSON") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
         raise Rejected("body is not a request envelope")
@@ -332,6 +356,9 @@ def application_ids(envelope: Mapping[str, Any]) -> list[Any]:
     system = _get(envelope, "context", "System")
     if not isinstance(system, dict):
         raise Rejected("request envelope has no context.System")
+    # Alexa always names the skill in context.System; the SDK reads it from there alone.
+    if not isinstance(_get(system, "application", "applicationId"), str):
+        raise Rejected("request envelope has no context.System.application")
     for holder in (system, envelope.get("session")):
         application = _get(holder, "application")
         if isinstance(application, dict) and "applicationId" in application:

@@ -7,7 +7,6 @@ import sys
 from types import ModuleType
 
 import pytest
-from ask_sdk_core.exceptions import AskSdkException
 
 from skill import intents
 from skill.simulator import SIMULATED_SKILL_ID
@@ -48,9 +47,24 @@ def test_the_skill_is_built_once_and_keeps_progress_between_invocations(lambda_m
     assert "Question 2 of" in answer["response"]["outputSpeech"]["ssml"]
 
 
-def test_another_skills_request_fails_the_invocation(lambda_module):
+EMPTY = {"version": "1.0", "response": {}}
+
+
+def test_another_skills_request_gets_an_empty_response_and_no_speech(lambda_module, caplog):
     event = launch()
     event["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.other"
     event["session"]["application"]["applicationId"] = "amzn1.ask.skill.other"
-    with pytest.raises(AskSdkException):
-        lambda_module.lambda_handler(event, LambdaContext())
+    assert lambda_module.lambda_handler(event, LambdaContext()) == EMPTY
+    assert "AskSdkException" in caplog.text and "amzn1" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"version": "1.0", "request": {"type": "Alexa.Presentation.APL.Future", "requestId": 1}},
+        {"version": "1.0", "request": "not an object"},
+    ],
+)
+def test_a_malformed_event_never_raises(lambda_module, event):
+    assert lambda_module.lambda_handler(event, LambdaContext()) == EMPTY

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import http.server
 import json
 import random
@@ -604,7 +605,38 @@ def test_a_request_without_an_application_id_is_refused(endpoint, caplog):
     envelope = endpoint.envelope()
     del envelope["context"]["System"]["application"]
     del envelope["session"]["application"]
-    refused(endpoint.post(endpoint.body(envelope)), caplog, "another skill")
+    refused(endpoint.post(endpoint.body(envelope)), caplog, "context.System.application")
+
+
+@pytest.mark.parametrize("missing", [None, "delete"])
+def test_a_request_naming_the_skill_only_in_its_session_is_refused_not_crashed(
+    endpoint, caplog, missing
+):
+    """The SDK reads the skill id from context.System alone: without it, 400, never 500."""
+    envelope = endpoint.envelope()
+    if missing is None:
+        envelope["context"]["System"]["application"] = None
+    else:
+        del envelope["context"]["System"]["application"]
+    refused(endpoint.post(endpoint.body(envelope)), caplog, "context.System.application")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 60000 + b"]" * 60000, b'{"request": ' + b"[" * 5000 + b"]" * 5000 + b"}"],
+    ids=["deep array", "deep request"],
+)
+def test_deeply_nested_json_is_refused_not_crashed(endpoint, caplog, body):
+    refused(endpoint.post(body), caplog, "nested too deeply")
+
+
+def test_deeply_nested_session_attributes_are_refused_not_crashed(endpoint, caplog):
+    envelope = endpoint.envelope()
+    deep: dict = {}
+    for _ in range(500):
+        deep = {"x": deep}
+    envelope["session"]["attributes"] = deep
+    refused(endpoint.post(endpoint.body(envelope)), caplog, "nested too deeply")
 
 
 # --- 8. signed bodies that are not envelopes -----------------------------------------------------
@@ -660,3 +692,21 @@ def test_a_forged_request_id_is_not_logged(endpoint, caplog):
         caplog,
         "rejected request -: signature",
     )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        http.client.BadStatusLine("HTTP/9"),
+        http.client.IncompleteRead(b"partial"),
+        http.client.HTTPException("odd"),
+    ],
+    ids=["bad status line", "incomplete read", "http exception"],
+)
+def test_a_download_failing_outside_oserror_is_refused_not_crashed(error):
+    class FailingOpener:
+        def open(self, url, timeout):
+            raise error
+
+    with pytest.raises(Rejected, match="certificate download failed"):
+        UrlFetcher(opener=FailingOpener())("https://s3.amazonaws.com/echo.api/echo-api-cert.pem")
