@@ -1,7 +1,8 @@
 """create_skill: the one place handlers are registered, in the order they are tried.
 
 The first handler whose can_handle says yes wins, so the order is a design decision:
-1. request types (launch, session end), which always mean the same;
+1. request types (skill events and other requests with no one to speak to, CanFulfillIntent,
+   launch, session end), which always mean the same;
 2. answers to a pending yes/no question (reset, leaving the quiz, another quiz), before any
    handler that takes "yes" or "no" in general;
 3. the quiz, gated on a quiz being active: each turn is taken once as an answer or a request
@@ -29,6 +30,10 @@ from skill.matching import Matcher, default_matcher, matcher_for
 from skill.progress_store import open_store
 
 HANDLERS = (
+    # Requests no one is waiting on, and Alexa asking whether the skill can take a request.
+    builtins.SkillDisabledHandler,
+    builtins.SilentRequestHandler,
+    questions.CanFulfillHandler,
     quiz.ResumeQuizHandler,  # a launch with a paused quiz carries on with it
     builtins.LaunchHandler,
     builtins.SessionEndedHandler,

@@ -138,3 +138,10 @@ TYPE_ANSWER = "ANSWER"
 TYPE_TERM = "TERM"
 TYPE_SEARCH_QUERY = "AMAZON.SearchQuery"
 TYPE_NUMBER = "AMAZON.NUMBER"
+
+# Every intent the code knows: an intent outside these is taken as words it could not place.
+KNOWN_INTENTS = frozenset(
+    value
+    for name, value in dict(globals()).items()
+    if name.isupper() and isinstance(value, str) and value.endswith("Intent")
+)

@@ -289,7 +289,18 @@ def manifest(templates: Templates) -> dict[str, Any]:
                 "usesPersonalInfo": False,
                 "locales": {locale: policy for locale in LOCALES},
             },
-            "apis": {"custom": {"endpoint": dict(m["endpoint"])}},
+            "apis": {
+                "custom": {
+                    "endpoint": dict(m["endpoint"]),
+                    # Alexa may ask whether the skill can take a request before it picks one.
+                    "interfaces": [{"type": "CAN_FULFILL_INTENT_REQUEST"}],
+                }
+            },
+            # Disabling the skill must forget the student: the users are children.
+            "events": {
+                "endpoint": {"uri": m["endpoint"]["uri"]},
+                "subscriptions": [{"eventName": "SKILL_DISABLED"}],
+            },
         }
     }
 

@@ -56,6 +56,9 @@ def package(
     endpoint = endpoint_for(endpoint_url, lambda_arn, certificate_type)
     manifest = _read_json(model_dir / "skill.json")
     manifest["manifest"].setdefault("apis", {}).setdefault("custom", {})["endpoint"] = endpoint
+    # Skill events (SKILL_DISABLED) go to the same place as requests.
+    if "events" in manifest["manifest"]:
+        manifest["manifest"]["events"]["endpoint"] = {"uri": endpoint["uri"]}
     root = Path(out_dir) / "skill-package"
     models = root / "interactionModels" / "custom"
     models.mkdir(parents=True, exist_ok=True)

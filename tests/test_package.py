@@ -29,11 +29,20 @@ def test_a_lambda_endpoint_is_the_arn_alone(tmp_path):
     assert _manifest(tmp_path)["manifest"]["apis"]["custom"]["endpoint"] == {"uri": ARN}
 
 
+def test_skill_events_and_can_fulfill_are_declared_at_the_same_endpoint(tmp_path):
+    package(tmp_path, lambda_arn=ARN)
+    manifest = _manifest(tmp_path)["manifest"]
+    assert manifest["events"]["endpoint"] == {"uri": ARN}
+    assert {"eventName": "SKILL_DISABLED"} in manifest["events"]["subscriptions"]
+    assert {"type": "CAN_FULFILL_INTENT_REQUEST"} in manifest["apis"]["custom"]["interfaces"]
+
+
 def test_the_rest_of_the_manifest_and_the_models_are_copied(tmp_path):
     package(tmp_path, lambda_arn=ARN)
     original = json.loads((MODEL_DIR / "skill.json").read_text(encoding="utf-8"))
     written = _manifest(tmp_path)
-    del original["manifest"]["apis"], written["manifest"]["apis"]
+    for document in (original, written):  # the endpoints are the package's own
+        del document["manifest"]["apis"], document["manifest"]["events"]["endpoint"]
     assert written == original
     models = tmp_path / "skill-package" / "interactionModels" / "custom"
     for locale in LOCALES:

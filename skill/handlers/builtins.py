@@ -10,7 +10,7 @@ from ask_sdk_core.dispatch_components import (
     AbstractResponseInterceptor,
 )
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_request_type, is_intent_name, is_request_type
+from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
@@ -105,9 +105,18 @@ class FallbackHandler(SkillHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         # "Um", "let me think" outside a quiz say as little as speech Alexa could not place.
-        return is_intent_name(intents.FALLBACK)(handler_input) or is_intent_name(
-            intents.THINKING
-        )(handler_input)
+        if is_intent_name(intents.FALLBACK)(handler_input) or is_intent_name(intents.THINKING)(
+            handler_input
+        ):
+            return True
+        # An intent this code does not know (a model deployed ahead of it) is words we could
+        # not place, not an error on our side.
+        if is_request_type("IntentRequest")(handler_input):
+            name = get_intent_name(handler_input)
+            if name not in intents.KNOWN_INTENTS:
+                log.warning("unknown intent %s taken as fallback", _loggable(name))
+                return True
+        return False
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -149,6 +158,53 @@ def replayable(last: session.Spoken) -> bool:
         and is_own_ssml(last.reprompt)
         and plain_text(last.reprompt).endswith("?")
     )
+
+
+# Requests a person is waiting on; every other type (AudioPlayer, PlaybackController, skill
+# events, messages, System.ExceptionEncountered) has no one to speak to, and Alexa forbids speech
+# and an open session in the answer.
+SPOKEN_REQUESTS = frozenset(
+    {"LaunchRequest", "IntentRequest", "SessionEndedRequest", "CanFulfillIntentRequest"}
+)
+
+
+def is_silent(handler_input: HandlerInput) -> bool:
+    """Whether the request must be answered without speech."""
+    return get_request_type(handler_input) not in SPOKEN_REQUESTS
+
+
+class SkillDisabledHandler(SkillHandler):
+    """The student turned the skill off: forget them. The users are children."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        handler_input.attributes_manager.delete_persistent_attributes()
+        log.info("skill disabled: progress deleted")
+        return handler_input.response_builder.response
+
+
+class SilentRequestHandler(SkillHandler):
+    """Every request with no one to speak to: an empty response. Alexa's report of an error in
+    our last response is logged by its type, which names no student."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_silent(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        if get_request_type(handler_input) == "System.ExceptionEncountered":
+            error = getattr(request, "error", None)
+            kind = getattr(error, "object_type", None) or getattr(error, "type", None)
+            log.warning("Alexa reported an error in a response: %s", _loggable(kind))
+        return handler_input.response_builder.response
+
+
+def _loggable(value: object) -> str:
+    """A value for a log line: printable ASCII only, short, so nothing forges a line."""
+    text = "".join(c if c.isprintable() and c.isascii() else "?" for c in str(value))
+    return text[:80]
 
 
 class SessionEndedHandler(SkillHandler):
@@ -216,6 +272,8 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
             where,
             get_request_type(handler_input),
         )
+        if is_silent(handler_input):
+            return handler_input.response_builder.response
         dialog = dialog_for(handler_input.request_envelope.request.locale)
         return reply(
             handler_input,

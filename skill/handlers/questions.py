@@ -8,6 +8,13 @@ from collections.abc import Sequence
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_slot, is_intent_name, is_request_type
 from ask_sdk_model import Response
+from ask_sdk_model.canfulfill import (
+    CanFulfillIntent,
+    CanFulfillIntentValues,
+    CanFulfillSlot,
+    CanFulfillSlotValues,
+    CanUnderstandSlotValues,
+)
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill import intents, session
@@ -303,3 +310,46 @@ class ListTopicsHandler(SkillHandler):
         speech = Speech().say(dialog.text("list_topics", topics=dialog.join(titles)))
         speech.say(self.examples(handler_input), dialog.text("list_topics_quiz"))
         return self.what_next(handler_input, speech)
+
+
+class CanFulfillHandler(SkillHandler):
+    """CanFulfillIntentRequest, Alexa asking before it picks a skill whether this one can take a
+    request: YES for a question the matcher answers and for the skill's own commands, MAYBE for a
+    question it would offer a neighbouring entry for, NO otherwise."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("CanFulfillIntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        intent = handler_input.request_envelope.request.intent
+        name = intent.name if intent else None
+        slots = dict(intent.slots or {}) if intent else {}
+        if name in intents.QUESTION_CARRIERS:
+            query = slots.get(intents.SLOT_QUERY)
+            text = intents.restore_carrier(name, (query.value or "") if query else "")
+            matcher = self.services.matcher
+            if matcher.match(text) is not None:
+                verdict = CanFulfillIntentValues.YES
+            elif any(m.confidence >= HEDGE_THRESHOLD for m in matcher.nearest(text, k=1)):
+                verdict = CanFulfillIntentValues.MAYBE
+            else:
+                verdict = CanFulfillIntentValues.NO
+        elif name in intents.KNOWN_INTENTS:
+            verdict = CanFulfillIntentValues.YES
+        else:
+            verdict = CanFulfillIntentValues.NO
+        understood = verdict is not CanFulfillIntentValues.NO
+        answer = CanFulfillIntent(
+            can_fulfill=verdict,
+            slots={
+                slot_name: CanFulfillSlot(
+                    can_understand=CanUnderstandSlotValues.YES
+                    if understood
+                    else CanUnderstandSlotValues.NO,
+                    can_fulfill=CanFulfillSlotValues.YES if understood else CanFulfillSlotValues.NO,
+                )
+                for slot_name, slot in slots.items()
+                if slot is not None and slot.value
+            },
+        )
+        return handler_input.response_builder.set_can_fulfill_intent(answer).response
