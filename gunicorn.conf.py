@@ -32,7 +32,9 @@ limit_request_field_size = 4096
 
 # Logs: gunicorn's and the app's ("skill.*") to stderr at LOG_LEVEL, the access log to stdout.
 # The access log has method, path, status and timing only: no bodies, no query strings.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# No path: %(U)s is percent-decoded, so "/alexa%0A..." would write a line of the sender's own;
+# the endpoint serves two paths, and the status says what happened.
+access_log_format = "%(h)s %(m)s %(s)s %(B)s %(M)sms"
 _level = os.environ.get("LOG_LEVEL", "INFO").upper()
 _format = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 _stream = {"class": "logging.StreamHandler", "formatter": "plain"}

@@ -27,7 +27,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from skill.config import Config
-from skill.verify import MAX_BODY_BYTES, Rejected, Verifier, request_id_hint, request_id_of
+from skill.verify import MAX_BODY_BYTES, Rejected, Verifier, request_id_of
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +73,14 @@ class AlexaEndpoint:
         self.serializer = DefaultSerializer()
 
     def __call__(self) -> Response:
-        body = b""
         try:
             _check_content_type(request.mimetype, request.mimetype_params)
             body = _read_body()
             envelope = self.verifier.verify(request.headers, body)
             return self._answer(body, request_id_of(envelope))
         except Rejected as rejected:
-            request_id = request_id_hint(body) or "-"
-            log.warning("rejected request %s: %s", request_id, rejected.reason)
+            # Nothing from an unverified body reaches the log, not even its request id.
+            log.warning("rejected request: %s", rejected.reason)
             return _json({"error": "bad request"}, rejected.status)
 
     def _answer(self, body: bytes, request_id: str | None) -> Response:

@@ -90,6 +90,7 @@ def create_skill(
     builder.skill_id = config.skill_id
     for handler in HANDLERS:
         builder.add_request_handler(handler(services))
+    builder.add_global_request_interceptor(builtins.KeepOnlyValidSession(services))
     builder.add_global_request_interceptor(builtins.ForgetUnansweredConfirmation(services))
     builder.add_global_response_interceptor(builtins.RememberLastResponse(services))
     builder.add_exception_handler(builtins.CatchAllExceptionHandler())

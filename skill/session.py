@@ -61,8 +61,15 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# The most a kept response may hold, so that saying it again stays within Alexa's limits
+# (8,000 characters of speech, 24 KB of response) whatever came back from the device.
+_SPOKEN_LIMITS = {"ssml": 8000, "reprompt": 8000, "card_title": 200, "card_text": 8000}
+
+
 def _spoken(raw: Any) -> Spoken | None:
     if not isinstance(raw, Mapping) or _str(raw.get("ssml")) is None:
+        return None
+    if any(len(_str(raw.get(k)) or "") > limit for k, limit in _SPOKEN_LIMITS.items()):
         return None
     optional = {k: _str(raw.get(k)) for k in ("reprompt", "card_title", "card_text")}
     return Spoken(ssml=raw["ssml"], **optional)

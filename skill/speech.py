@@ -45,6 +45,10 @@ def is_own_ssml(ssml: str) -> bool:
     before it is said again."""
     if len(ssml) > MAX_SPEECH_CHARS:
         return False
+    # This module never writes a DTD, entity declaration or processing instruction; the standard
+    # parser would expand entities declared in one.
+    if "<!" in ssml or "<?" in ssml:
+        return False
     try:
         root = ElementTree.fromstring(ssml)
     except ElementTree.ParseError:

@@ -66,7 +66,6 @@ _URL_CHARACTERS = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces or c
 # Request ids go into log lines only if they look like ids ("amzn1.echo-api.request.<uuid>").
 _ID = r"[A-Za-z0-9._:-]{1,120}"
 _REQUEST_ID = re.compile(_ID)
-_REQUEST_ID_IN_BODY = re.compile(rb'"requestId"\s*:\s*"(' + _ID.encode() + rb')"')
 
 
 class Rejected(Exception):
@@ -385,12 +384,6 @@ def request_id_of(envelope: Mapping[str, Any]) -> str | None:
     """The Alexa request id of a parsed envelope, if it is a plain id."""
     value = _get(envelope, "request", "requestId")
     return value if isinstance(value, str) and _REQUEST_ID.fullmatch(value) else None
-
-
-def request_id_hint(body: bytes) -> str | None:
-    """The request id in an unverified body, for log lines only; never parsed as JSON."""
-    match = _REQUEST_ID_IN_BODY.search(body[:MAX_BODY_BYTES])
-    return match.group(1).decode("ascii") if match else None
 
 
 # --- the verifier --------------------------------------------------------------------------------

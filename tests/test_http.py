@@ -153,7 +153,22 @@ def test_an_unsigned_request_is_refused_over_gunicorn(gunicorn):
         talk.launch()
     assert raised.value.status == 400
     time.sleep(0.2)  # the log line is written after the response
-    assert "rejected request amzn1.echo-api.request." in gunicorn.logs()
+    logs = gunicorn.logs()
+    assert "rejected request: " in logs
+    assert "amzn1.echo-api.request." not in logs  # the unverified body's id is not logged
+
+
+def test_a_path_cannot_forge_a_line_in_gunicorns_access_log(gunicorn):
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn.port, timeout=10)
+    try:
+        connection.request("GET", "/alexa%0A2099-01-01%2000:00:00%20FAKE%1B[31m")
+        _status(connection)
+    finally:
+        connection.close()
+    time.sleep(0.2)
+    logs = gunicorn.logs()
+    assert not any(line.startswith("2099-01-01") for line in logs.splitlines())
+    assert "FAKE" not in logs and "\x1b" not in logs
 
 
 def test_header_names_in_lower_case_over_gunicorn(gunicorn, pki):

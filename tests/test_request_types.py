@@ -107,3 +107,31 @@ def test_the_sdk_models_every_request_type_used_here():
     for request_ in SILENT:
         envelope = envelope_of(request_, session=False)
         DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
+
+
+# Tampered session attributes: nothing the skill did not write is said, echoed or kept.
+
+
+def test_a_huge_kept_card_is_not_replayed_past_alexas_limits(talk):
+    talk.say("what was the loan")
+    talk.attributes["state"]["last"]["card_text"] = "x" * 100_000
+    turn = talk.say("repeat")
+    assert len(json.dumps(turn.raw).encode("utf-8")) <= 24 * 1024
+    assert turn.card is None or len(turn.card["content"]) < 8000
+
+
+def test_ssml_with_a_dtd_is_never_said_again(talk):
+    talk.say("what was the loan")
+    talk.attributes["state"]["last"]["ssml"] = (
+        '<!DOCTYPE speak [<!ENTITY e "boom">]><speak>&e;</speak>'
+    )
+    turn = talk.say("repeat")
+    assert "boom" not in turn.speech and "<!" not in (turn.ssml or "")
+
+
+def test_junk_session_attributes_are_dropped_not_echoed(talk):
+    talk.say("what was the loan")
+    talk.attributes["junk"] = {"deep": ["x" * 50_000]}
+    turn = talk.say("help")
+    assert "junk" not in turn.session_attributes
+    assert len(json.dumps(turn.raw).encode("utf-8")) <= 24 * 1024

@@ -145,3 +145,14 @@ def test_points_that_are_not_a_list_go_on_from_the_lead_without_ordinals():
     speech = Speech().say("Mao distrusted Stalin.").sentences(["During the war, he overcharged."])
     spoken = plain_text(speech.ssml())
     assert spoken == "Mao distrusted Stalin. During the war, he overcharged."
+
+
+@pytest.mark.parametrize(
+    "ssml",
+    [
+        '<!DOCTYPE speak [<!ENTITY e "boom">]><speak>&e;</speak>',
+        '<?xml version="1.0"?><speak>Hi</speak>',
+    ],
+)
+def test_ssml_with_a_dtd_or_processing_instruction_is_not_our_own(ssml):
+    assert not is_own_ssml(ssml)

@@ -239,6 +239,19 @@ class RememberLastResponse(AbstractResponseInterceptor):
         session.save(handler_input, state.but(last=last))
 
 
+class KeepOnlyValidSession(AbstractRequestInterceptor):
+    """Session attributes come back from the device: what does not parse as the skill's state
+    is dropped on the way in, so it is never echoed back (nor grows a response past Alexa's
+    limits)."""
+
+    def __init__(self, services: Services):
+        self.services = services
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if session.in_session(handler_input):
+            session.save(handler_input, self.services.state(handler_input))
+
+
 class ForgetUnansweredConfirmation(AbstractRequestInterceptor):
     """A yes/no question (reset, an offered topic) answered with anything else is dropped, so
     a later "yes" can't confirm it by surprise."""
