@@ -22,6 +22,7 @@ import logging
 import re
 import ssl
 import threading
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -58,6 +59,8 @@ SKILL_EVENT_PREFIX = "AlexaSkillEvent."
 FETCH_TIMEOUT_SECONDS = 2.0  # Alexa gives the whole request 8 s
 MAX_CHAIN_BYTES = 64 * 1024  # Amazon's chain is about 6 KB
 CHAIN_CACHE_SIZE = 8  # Amazon rotates through one or two certificate URLs at a time
+FAILURE_SECONDS = 30.0  # how long a failed download is answered from memory
+MIN_RSA_BITS = 2048  # shorter signing keys are refused
 
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----\r?\n.+?\r?\n-----END CERTIFICATE-----", re.DOTALL
@@ -222,28 +225,72 @@ def parse_chain(data: bytes) -> Chain:
 class ChainCache:
     """Parsed chains by normalised URL: bounded, least recently used dropped, thread-safe.
 
-    Only parsing is cached; each request validates the chain again at its own time.
+    Only parsing is cached; each request validates the chain again at its own time. One download
+    per URL at a time: requests that miss together wait for it. A failed download is remembered
+    for FAILURE_SECONDS, so a dead URL does not hold a worker per request; a chain past its
+    leaf's expiry is downloaded again, since Amazon will have renewed it.
     """
 
-    def __init__(self, fetcher: Fetcher, size: int = CHAIN_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        size: int = CHAIN_CACHE_SIZE,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.fetcher = fetcher
         self.size = size
+        self.monotonic = monotonic
         self._chains: OrderedDict[str, Chain] = OrderedDict()
+        self._failures: OrderedDict[str, tuple[float, Rejected]] = OrderedDict()
+        self._downloading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, url: str) -> Chain:
-        """The chain at `url`, downloaded on a miss (outside the lock, so misses don't queue)."""
+    def get(self, url: str, now: datetime | None = None) -> Chain:
+        """The chain at `url`, downloaded on a miss (outside the cache lock, so misses for other
+        URLs don't queue)."""
+        chain = self._cached(url, now)
+        if chain is not None:
+            return chain
         with self._lock:
-            chain = self._chains.get(url)
+            download = self._downloading.setdefault(url, threading.Lock())
+        with download:  # one download per URL; the others find its result
+            chain = self._cached(url, now)
             if chain is not None:
-                self._chains.move_to_end(url)
                 return chain
-        chain = parse_chain(self.fetcher(url))
+            try:
+                chain = parse_chain(self.fetcher(url))
+            except Rejected as rejected:
+                with self._lock:
+                    self._failures[url] = (self.monotonic() + FAILURE_SECONDS, rejected)
+                    while len(self._failures) > self.size:
+                        self._failures.popitem(last=False)
+                raise
+            finally:
+                with self._lock:
+                    self._downloading.pop(url, None)
+            with self._lock:
+                self._failures.pop(url, None)
+                self._chains[url] = chain
+                while len(self._chains) > self.size:
+                    self._chains.popitem(last=False)
+            return chain
+
+    def _cached(self, url: str, now: datetime | None) -> Chain | None:
+        """A usable cached chain, or None; Rejected again while a failure is remembered."""
         with self._lock:
-            self._chains[url] = chain
-            while len(self._chains) > self.size:
-                self._chains.popitem(last=False)
-        return chain
+            failure = self._failures.get(url)
+            if failure is not None:
+                if self.monotonic() < failure[0]:
+                    raise Rejected(failure[1].reason, failure[1].status)
+                del self._failures[url]
+            chain = self._chains.get(url)
+            if chain is None:
+                return None
+            if now is not None and chain.leaf.not_valid_after_utc < now:
+                del self._chains[url]  # expired: fetch the renewed chain
+                return None
+            self._chains.move_to_end(url)
+            return chain
 
     def __len__(self) -> int:
         with self._lock:
@@ -279,6 +326,8 @@ def check_signature(leaf: x509.Certificate, signature: bytes, body: bytes) -> No
     key = leaf.public_key()
     if not isinstance(key, rsa.RSAPublicKey):
         raise Rejected("signing certificate key is not RSA")
+    if key.key_size < MIN_RSA_BITS:
+        raise Rejected(f"signing key is shorter than {MIN_RSA_BITS} bits")
     try:
         key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
@@ -440,6 +489,6 @@ class Verifier:
         if not signature:
             raise Rejected("Signature-256 header is missing")
         signature_bytes = decode_signature(signature)
-        chain = self.chains.get(normalise_cert_url(url))
+        chain = self.chains.get(normalise_cert_url(url), self.clock())
         check_chain(chain, store, self.clock())
         check_signature(chain.leaf, signature_bytes, body)

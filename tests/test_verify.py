@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 
 from skill import intents
 from skill.app import create_app
@@ -33,10 +34,12 @@ from skill.config import Config
 from skill.progress_store import MemoryPersistenceAdapter
 from skill.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, Simulator
 from skill.verify import (
+    FAILURE_SECONDS,
     ChainCache,
     Rejected,
     UrlFetcher,
     Verifier,
+    check_signature,
     default_roots,
     normalise_cert_url,
     parse_chain,
@@ -475,9 +478,74 @@ def test_a_cached_chain_is_checked_again_when_it_expires(pki, served_skill, capl
     accepted(endpoint.post())
     endpoint.clock.advance(minutes=59)
     accepted(endpoint.post())
+    assert endpoint.fetcher.calls == [CERT_URL]  # one download, cached, dates checked each time
     endpoint.clock.advance(minutes=2)  # the request's timestamp moves with the clock
     refused(endpoint.post(), caplog, "does not validate")
-    assert endpoint.fetcher.calls == [CERT_URL]  # one download, cached, dates checked each time
+    # Past the leaf's expiry the chain is downloaded again (here, the same expired chain).
+    assert endpoint.fetcher.calls == [CERT_URL, CERT_URL]
+
+
+def test_an_expired_cached_chain_is_replaced_by_the_renewed_one(pki, served_skill):
+    old = pki.issue_leaf(not_before=EPOCH - timedelta(days=1), not_after=EPOCH + timedelta(hours=1))
+    fetcher = FakeFetcher({CERT_URL: pki.chain(old, pki.intermediate)})
+    endpoint = Endpoint(pki, served_skill, fetcher)
+    accepted(endpoint.post())
+    fetcher.chains[CERT_URL] = pki.chain(pki.issue_leaf(), pki.intermediate)  # Amazon renewed
+    endpoint.clock.advance(hours=2)
+    accepted(endpoint.post())
+    assert fetcher.calls == [CERT_URL, CERT_URL]
+
+
+def test_a_failed_download_is_remembered_briefly_not_retried_by_every_request(pki):
+    now = [0.0]
+    fetcher = FakeFetcher({})  # every URL answers 404
+    cache = ChainCache(fetcher, monotonic=lambda: now[0])
+    for _ in range(50):
+        with pytest.raises(Rejected, match="404"):
+            cache.get(CERT_URL)
+    assert fetcher.calls == [CERT_URL]
+    now[0] += FAILURE_SECONDS + 1
+    with pytest.raises(Rejected):
+        cache.get(CERT_URL)
+    assert len(fetcher.calls) == 2
+
+
+def test_requests_that_miss_together_share_one_download(pki):
+    started = threading.Event()
+
+    class SlowFetcher(FakeFetcher):
+        def __call__(self, url: str) -> bytes:
+            started.set()
+            time.sleep(0.2)
+            return super().__call__(url)
+
+    fetcher = SlowFetcher({CERT_URL: pki.chain()})
+    cache = ChainCache(fetcher)
+    threads = [threading.Thread(target=cache.get, args=(CERT_URL,)) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert fetcher.calls == [CERT_URL]
+
+
+def test_a_signing_key_under_2048_bits_is_refused(pki):
+    weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "echo-api.amazon.com")])
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(weak_key.public_key())
+        .serial_number(1)
+        .not_valid_before(EPOCH - timedelta(days=1))
+        .not_valid_after(EPOCH + timedelta(days=1))
+        .sign(weak_key, hashes.SHA256())
+    )
+    body = b"{}"
+    signature = weak_key.sign(body, padding.PKCS1v15(), hashes.SHA256())
+    with pytest.raises(Rejected, match="shorter than 2048"):
+        check_signature(leaf, signature, body)
 
 
 def test_the_chain_cache_is_bounded_and_shared_between_threads(pki):
