@@ -1,16 +1,22 @@
 """Spoken question -> content entry, with a confidence.
 
-Questions arrive as speech recognition returns them: lowercase, unpunctuated, sometimes with the
-carrier word already removed ("were the terms of the treaty"). Each goes through the same steps as
-the content it is compared with: normalise, correct near-misses of known words, replace aliases by
-their canonical name, drop stopwords, stem. Entries are ranked by BM25 over the ways each is asked
-(each phrasing its own document, the best one counting), plus a smaller share of BM25 over the
-answer text, scaled by the confidence below.
+Questions arrive as speech recognition returns them: lowercase, unpunctuated, sometimes misheard,
+with the carrier word already put back by the handler. Each goes through the same steps as the
+content it is compared with: plain words with numbers as digits (skill/language.py); an opening
+exam command and its count dropped ("name two ..."); spelled-out letters joined ("you ess ess
+are"); misheard words and runs of words replaced by the content word or name with the same sound
+(metaphone keys, checked against the spelling); names put in one form (the content's aliases);
+irregular word forms and the lexicon of how students say things (skill/lexicon.yaml); stopwords
+dropped; Snowball stems. Entries are ranked by BM25 over the ways each is asked (each phrasing
+its own document, the best one counting), plus a smaller share of BM25 over the answer text,
+scaled by the confidence below.
 
-Ranking always finds a best entry, so the confidence is what turns off-topic questions away: the
-share of the question's informative terms that the best entry knows about (terms weighted by how
-rare they are across entries; words the content never uses weigh most), and zero unless at least
-one of the terms it shares is specific to the topic rather than a generic word like "first".
+Ranking always finds a best entry, so the confidence is what turns questions away: the weighted
+share of the question's terms that the entry covers. A word the content never uses weighs most;
+an uncovered generic word, year or ordinal counts against the entry ("the second five year
+plan"), and so does an action the entry has only the other party doing ("when did the Soviet
+Union test its first bomb", against China's test); the topic's own title words count for little.
+Questions that come close without being answered are offered a neighbour, never answered as it.
 """
 
 from __future__ import annotations
