@@ -415,6 +415,7 @@ def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
 
 
 @lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def _hearing(item: QuizItem, lexicon: _Lexicon) -> _Hearing:
     """The item's words and the topic's names by sound, for correcting what was misheard."""
     item_words = {w for text in _answer_texts(item) for w in _said_words(text) if w.isalpha()}
@@ -455,7 +456,25 @@ def _terms(
     numeric: bool = False,
 ) -> list[_Term]:
     """The content terms of a text, each with its clause number; a student's answer is read with
-    the item's `hearing`, and with number sound-alikes when the answer is `numeric`."""
+    the item's `hearing`, and with number sound-alikes when the answer is `numeric`. The
+    content's own texts are read once: they never change."""
+    if not extra_targets and hearing is None and not numeric:
+        return list(_content_terms(text, lexicon))
+    return _read_terms(text, lexicon, extra_targets, hearing, numeric)
+
+
+@lru_cache(maxsize=8192)
+def _content_terms(text: str, lexicon: _Lexicon) -> tuple[_Term, ...]:
+    return tuple(_read_terms(text, lexicon))
+
+
+def _read_terms(
+    text: str,
+    lexicon: _Lexicon,
+    extra_targets: tuple[str, ...] = (),
+    hearing: _Hearing | None = None,
+    numeric: bool = False,
+) -> list[_Term]:
     words = [_correct_spelling(w, lexicon, extra_targets) for w in _surface(text, hearing, numeric)]
     stems = _stemmer.stemWords(words)
     terms: list[_Term] = []
@@ -719,6 +738,7 @@ def _mark_short(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     return _RIGHT
 
 
+@lru_cache(maxsize=256)
 def _qualifiers(item: QuizItem, lexicon: _Lexicon) -> Mapping[str, frozenset[str]]:
     """For each term of the item's texts, the names the item puts just before it ("khrushchev"
     before "secret speech" in "Khrushchev's Secret Speech")."""
@@ -743,6 +763,7 @@ def _substituted(
     return bool(answer.foreign_names) and bool(wanted - said)
 
 
+@lru_cache(maxsize=256)
 def _context(item: QuizItem, lexicon: _Lexicon) -> frozenset[str]:
     """The terms of what the item says is so: its question, right answer and explanation."""
     texts = (item.question, item.answer, *item.aliases, item.why)
