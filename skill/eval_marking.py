@@ -17,7 +17,7 @@ from pathlib import Path
 from skill.content import Content, ItemKind, QuizItem, load_content
 from skill.marking import mark
 
-DEFAULT_ANSWERS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "spoken_answers.json"
+DEFAULT_ANSWERS = Path(__file__).resolve().parents[1] / "eval" / "spoken_answers.json"
 
 RIGHT_TARGET = 0.95
 WRONG_TARGET = 0.98

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from skill.content import Entry
 from skill.matching import Matcher, default_matcher
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.json"
+DEFAULT_QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "dev_questions.json"
 
 
 def spoken_text(entry: Entry) -> str:

@@ -20,7 +20,7 @@ from skill import intents
 from skill.quiz_turns import Turn, understand
 from skill.simulator import Simulator
 
-DEFAULT_TURNS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_quiz_turns.json"
+DEFAULT_TURNS = Path(__file__).resolve().parents[1] / "eval" / "dev_quiz_turns.json"
 TARGET = 0.95
 NOT_UNDERSTOOD = "none"
 

@@ -19,15 +19,9 @@ from skill.eval_matching import (
 )
 from skill.matching import HEDGE_THRESHOLD, Matcher, default_matcher, load_lexicon
 
-DEV = (
-    json.loads(DEFAULT_QUESTIONS.read_text(encoding="utf-8")) if DEFAULT_QUESTIONS.exists() else {}
-)
-needs_dev = pytest.mark.skipif(not DEV, reason=f"{DEFAULT_QUESTIONS} is not here")
+DEV = json.loads(DEFAULT_QUESTIONS.read_text(encoding="utf-8"))
 # The larger development set, of the same kinds of speech as the held-out set.
 SPOKEN_QUESTIONS = DEFAULT_QUESTIONS.with_name("spoken_questions.json")
-needs_spoken = pytest.mark.skipif(
-    not SPOKEN_QUESTIONS.exists(), reason=f"{SPOKEN_QUESTIONS} is not here"
-)
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +43,10 @@ def spoken_report() -> Report:
     return evaluate(SPOKEN_QUESTIONS, by_skill())
 
 
-@needs_spoken
 def test_spoken_set_in_scope_questions_get_the_right_facts(spoken_report: Report) -> None:
     assert spoken_report.in_scope_share >= 0.95, spoken_report.misses
 
 
-@needs_spoken
 @pytest.mark.parametrize(
     "kind", ["casual", "fragment", "exam", "misheard", "indirect", "numbers", "synonym"]
 )
@@ -62,7 +54,6 @@ def test_spoken_set_every_kind_of_speech_is_understood(spoken_report: Report, ki
     assert spoken_report.kind_share(kind) >= 0.9, spoken_report.misses
 
 
-@needs_spoken
 def test_spoken_set_off_topic_gets_no_card_and_no_topic_facts_first(
     spoken_report: Report,
 ) -> None:
@@ -72,20 +63,17 @@ def test_spoken_set_off_topic_gets_no_card_and_no_topic_facts_first(
     assert sum(leaked for leaked, _ in spoken_report.leaks_by_kind.values()) == 0
 
 
-@needs_dev
 def test_dev_set_matcher_alone(matcher: Matcher) -> None:
     report = evaluate(DEFAULT_QUESTIONS, matcher)
     assert report.in_scope_share >= 0.95, report.misses
     assert report.rejected == report.out_of_scope, report.misses
 
 
-@needs_dev
 @pytest.mark.parametrize("question", DEV.get("out_of_scope", []))
 def test_dev_off_topic_question_matches_nothing(matcher: Matcher, question: str) -> None:
     assert matcher.match(question) is None
 
 
-@needs_dev
 @pytest.mark.parametrize("case", DEV.get("in_scope", []), ids=lambda case: case["q"])
 def test_dev_in_scope_question_is_matched(matcher: Matcher, case: dict) -> None:
     # Every in-scope question must at least be accepted; the share with the expected answer

@@ -75,7 +75,6 @@ def test_what_the_quiz_does_not_take_is_left_to_the_stray_handler(intent: str) -
     assert understand(intent) is None
 
 
-@pytest.mark.skipif(not DEFAULT_TURNS.exists(), reason=f"{DEFAULT_TURNS} is not here")
 def test_the_development_turns_are_taken_as_labelled() -> None:
     report = evaluate(DEFAULT_TURNS)
     assert report.share >= TARGET, "\n" + table(report) + "\n" + "\n".join(report.misses)
