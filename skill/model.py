@@ -18,12 +18,12 @@ import yaml
 
 from skill import intents
 from skill.content import Entry, GlossaryTerm, QuizItem
+from skill.dialog import LOCALES
 from skill.language import sayable
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
 TEMPLATES_PATH = MODEL_DIR / "templates.yaml"
 MANIFEST_FILE = "skill.json"
-LOCALES = ("en-GB", "en-US", "en-AU", "en-CA", "en-IN")
 
 # Alexa rejects slot values and synonyms longer than this.
 MAX_SLOT_VALUE_CHARS = 140

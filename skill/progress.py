@@ -34,6 +34,9 @@ SCHEDULER = Scheduler(
 SECURE_RECALL = 0.8
 
 
+# The key of a student's progress in the stored document (other keys belong to the skill).
+PROGRESS_KEY = "progress"
+
 @dataclass(frozen=True)
 class FactRecord:
     """What one student has shown about one fact."""

@@ -19,9 +19,8 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-from skill.progress import Progress, merge
+from skill.progress import PROGRESS_KEY, Progress, merge
 
-PROGRESS_KEY = "progress"
 BUSY_TIMEOUT_SECONDS = 5.0  # how long a write waits for another writer before it fails
 SCHEMA_VERSION = "1"
 

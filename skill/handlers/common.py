@@ -136,7 +136,6 @@ def entry_card_text(entry: Entry) -> str:
     return card_text(entry.answer.lead, entry.answer.points, is_list=entry.answer.is_list)
 
 
-_PROGRESS_KEY = "progress"
 _PAUSED_KEY = "paused_quiz"  # a quiz the student paused: item ids and score, nothing personal
 
 
@@ -150,7 +149,7 @@ def now_of(handler_input: HandlerInput) -> datetime:
 
 def load_progress(handler_input: HandlerInput) -> progress.Progress:
     attributes = handler_input.attributes_manager.persistent_attributes
-    return progress.Progress.from_dict(attributes.get(_PROGRESS_KEY))
+    return progress.Progress.from_dict(attributes.get(progress.PROGRESS_KEY))
 
 
 def save_progress(
@@ -159,7 +158,7 @@ def save_progress(
     """Store the student's progress, and the quiz they paused (or none: any other save means
     the paused quiz was taken up again or given up)."""
     manager = handler_input.attributes_manager
-    document: dict[str, Any] = {_PROGRESS_KEY: learnt.to_dict()}
+    document: dict[str, Any] = {progress.PROGRESS_KEY: learnt.to_dict()}
     if paused is not None:
         document[_PAUSED_KEY] = session.quiz_to_dict(paused)
     elif manager.persistent_attributes.get(_PAUSED_KEY) is not None:
