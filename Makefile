@@ -16,6 +16,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m skill check
 	$(PY) -m pytest
 

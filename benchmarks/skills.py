@@ -75,7 +75,7 @@ class _CatchAll(AbstractExceptionHandler):
 def hello_world_skill() -> CustomSkill:
     """The baseline: a minimal ask-sdk-core skill, with the same skill id check as ours."""
     builder = SkillBuilder()
-    builder.skill_id = SIMULATED_SKILL_ID
+    builder.skill_id = SIMULATED_SKILL_ID  # type: ignore[assignment]  # the SDK annotates it None
     for handler in (_LaunchHandler, _HelpHandler, _SessionEndedHandler, _HelloHandler):
         builder.add_request_handler(handler())
     builder.add_exception_handler(_CatchAll())
@@ -104,12 +104,16 @@ def envelopes(skill: CustomSkill) -> dict[str, dict[str, Any]]:
     quiz = talk.say("quiz me").session_attributes
     if "quiz" not in json.dumps(quiz):
         raise RuntimeError('"quiz me" did not start a quiz')
-    ongoing = {"session_id": talk.session_id, "new": False}
+    session_id = talk.session_id
     return {
         "launch": simulator.envelope(simulator.resolve("open history revision")),
-        "question": simulator.envelope(simulator.resolve(QUESTION), **ongoing),
-        "quiz answer": simulator.envelope(simulator.resolve("a"), attributes=quiz, **ongoing),
-        "help": simulator.envelope(simulator.resolve("help"), **ongoing),
+        "question": simulator.envelope(
+            simulator.resolve(QUESTION), session_id=session_id, new=False
+        ),
+        "quiz answer": simulator.envelope(
+            simulator.resolve("a"), attributes=quiz, session_id=session_id, new=False
+        ),
+        "help": simulator.envelope(simulator.resolve("help"), session_id=session_id, new=False),
     }
 
 

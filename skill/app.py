@@ -16,9 +16,9 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.serialize import DefaultSerializer
@@ -76,7 +76,8 @@ class AlexaEndpoint:
         try:
             _check_content_type(request.mimetype, request.mimetype_params)
             body = _read_body()
-            envelope = self.verifier.verify(request.headers, body)
+            # werkzeug's Headers look names up without regard to case, as verify needs.
+            envelope = self.verifier.verify(cast(Mapping[str, str], request.headers), body)
             return self._answer(body, request_id_of(envelope))
         except Rejected as rejected:
             # Nothing from an unverified body reaches the log, not even its request id.

@@ -87,7 +87,7 @@ def create_skill(
     builder = CustomSkillBuilder(
         persistence_adapter=progress_store or open_store(config.progress_store)
     )
-    builder.skill_id = config.skill_id
+    builder.skill_id = config.skill_id  # type: ignore[assignment]  # the SDK annotates it None
     for handler in HANDLERS:
         builder.add_request_handler(handler(services))
     builder.add_global_request_interceptor(builtins.KeepOnlyValidSession(services))

@@ -647,11 +647,7 @@ def sweep(
             continue  # no quiz to be in; "quiz me" itself is still probed everywhere
         conversation = Conversation(transport, simulator)
         for number, step in enumerate(state.steps, 1):
-            probe(
-                state,
-                f"step {number} on the way ({{intent}})",
-                lambda c, step=step: step(c, content),
-            )
+            probe(state, f"step {number} on the way ({{intent}})", taking_step(step, content))
         reached = state_of(conversation.attributes, content)
         if state.steps and not (conversation.in_session and state.holds(reached)):
             why = "not reached by its steps: " + " / ".join(t.intent for t in conversation.turns)
@@ -663,7 +659,7 @@ def sweep(
             conversation.attributes = copy.deepcopy(attributes)
             if resolution.kind is RequestType.LAUNCH:
                 conversation.session_id = None  # a launch opens a new session
-            probe(state, request, lambda c, r=resolution: c.send(r))
+            probe(state, request, sending(resolution))
     return result
 
 
@@ -859,6 +855,16 @@ PROBE_CHECKS: tuple[Callable[[Probe], list[Failure]], ...] = (
     check_ssml,
     check_sentence_case,
 )
+
+
+def taking_step(step: Callable[..., Turn], content: Content) -> Callable[[Conversation], Turn]:
+    """A probe's send for one step on the way to a state."""
+    return lambda conversation: step(conversation, content)
+
+
+def sending(resolution: Resolution) -> Callable[[Conversation], Turn]:
+    """A probe's send for one request."""
+    return lambda conversation: conversation.send(resolution)
 
 
 def probe_failures(probes: Iterable[Probe]) -> list[Failure]:

@@ -732,8 +732,8 @@ def _item(raw: object, path: Path, where: str, sections: Mapping[str, Section]) 
                 raise fields.error(f"distractors[{i}]", f"{distractor!r} is already an option")
             # Plausible means the same kind of thing: a year or amount among numbers.
             if _is_amount(distractor) != _is_amount(answer):
-                kind = "a number" if _is_amount(answer) else "words"
-                reason = f"{distractor!r} is not {kind}, as the answer is"
+                wanted = "a number" if _is_amount(answer) else "words"
+                reason = f"{distractor!r} is not {wanted}, as the answer is"
                 raise fields.error(f"distractors[{i}]", reason)
     elif kind is ItemKind.MULTI:
         for name in ("points", "needed"):

@@ -57,7 +57,7 @@ def first_sentence(text: str) -> str:
 def by_matcher(matcher: Matcher) -> Answerer:
     """Answers as the matcher picks them: the matched entry's text."""
 
-    def answer(question: str) -> tuple[str, str] | None:
+    def answer(question: str) -> Reply | None:
         match = matcher.match(question)
         if match is None:
             return None

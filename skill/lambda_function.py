@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
@@ -37,7 +37,7 @@ def handler_for(skill: Any) -> Handler:
         try:
             envelope = serializer.deserialize(json.dumps(event), RequestEnvelope)
             response = skill.invoke(request_envelope=envelope, context=context)
-            return serializer.serialize(response)
+            return cast(dict[str, Any], serializer.serialize(response))
         except Exception as error:  # the SDK raises several kinds; the event may be anything
             log.warning("event not answered: %s", type(error).__name__)
             return dict(EMPTY_RESPONSE)

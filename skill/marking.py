@@ -397,11 +397,11 @@ def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
     for name, variants in (*aliases, *((k, tuple(v)) for k, v in _GENERAL_NAMES.items())):
         term = _canonical_term(name)
         for said in (name, *variants):
-            words = tuple(_surface(said))
-            if words:
+            surface = tuple(_surface(said))
+            if surface:
                 # By stem, so that a name is found in its plural too ("five year plans").
-                phrases.setdefault(tuple(_stemmer.stemWords(words)), term)
-                single_words.update(words)
+                phrases.setdefault(tuple(_stemmer.stemWords(surface)), term)
+                single_words.update(surface)
     return _Lexicon(
         phrases=MappingProxyType(phrases),
         longest=max((len(words) for words in phrases), default=1),
@@ -772,7 +772,8 @@ def _context(item: QuizItem, lexicon: _Lexicon) -> frozenset[str]:
 
 def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     answer, _ = _read_answer(item, spoken, lexicon)
-    matched, missed = [], []
+    matched: list[str] = []
+    missed: list[str] = []
     for point in item.points:
         phrasings = [_phrasing(text, lexicon) for text in (point.text, *point.accept)]
         said = [p for p in phrasings if answer.matches(p)]

@@ -215,9 +215,9 @@ class Matcher:
         # Every known word and name by its sound, for what speech recognition mishears.
         names = {p for p in self._canonical if " " in p} | set(self._canonical.values())
         self._sound_keys: dict[str, set[str]] = {}
-        content_words = (w for w in self._known if w.isalpha() and w not in STOPWORDS)
+        plain_words = (w for w in self._known if w.isalpha() and w not in STOPWORDS)
         spoken_names = (n for n in names if n.replace(" ", "").isalpha())
-        for form in (*content_words, *spoken_names):
+        for form in (*plain_words, *spoken_names):
             if len(form.replace(" ", "")) >= MIN_HEARD_LENGTH:
                 for key in sound_keys(form.replace(" ", "")):
                     self._sound_keys.setdefault(key, set()).add(form)

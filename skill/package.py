@@ -41,7 +41,7 @@ def endpoint_for(
         raise ValueError(f"Alexa calls HTTPS endpoints only: {endpoint_url!r}")
     if certificate_type not in CERTIFICATE_TYPES:
         raise ValueError(f"certificate type must be one of {CERTIFICATE_TYPES}")
-    return {"uri": endpoint_url, "sslCertificateType": certificate_type}
+    return {"uri": endpoint_url or "", "sslCertificateType": certificate_type}
 
 
 def package(

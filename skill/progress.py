@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -111,7 +111,7 @@ def record_answer(
     facts = dict(progress.facts)
     for fact in dict.fromkeys(fact_ids):
         old = facts.get(fact)
-        card = Card.from_dict(old.card) if old else Card(card_id=0, due=now)
+        card = Card.from_dict(cast(Any, old.card)) if old else Card(card_id=0, due=now)
         card, _ = SCHEDULER.review_card(card, rating, now)
         facts[fact] = FactRecord(
             fact=fact,
@@ -172,7 +172,7 @@ def is_secure(record: FactRecord, now: datetime) -> bool:
     # secure some time after it falls due.
     if not (record.last_right and record.right >= 2):
         return False
-    card = Card.from_dict(record.card)
+    card = Card.from_dict(cast(Any, record.card))
     if card.state != State.Review:
         return False
     return SCHEDULER.get_card_retrievability(card, _utc(now)) >= SECURE_RECALL
@@ -252,7 +252,7 @@ def _record_from_dict(fact: object, data: object) -> FactRecord | None:
     card = _card_from_dict(data.get("card"))
     if last_asked is None or card is None:
         return None
-    return FactRecord(fact, card, last_asked, last_right, right, wrong)
+    return FactRecord(fact, card, last_asked, last_right, cast(int, right), cast(int, wrong))
 
 
 def _card_from_dict(data: object) -> dict[str, Any] | None:
@@ -262,7 +262,7 @@ def _card_from_dict(data: object) -> dict[str, Any] | None:
     card_id, step = data.get("card_id"), data.get("step")
     stability, difficulty = data.get("stability"), data.get("difficulty")
     try:
-        state = State(data.get("state"))
+        state = State(cast(int, data.get("state")))
     except (TypeError, ValueError):
         return None
     due, last_review = _parse_time(data.get("due")), _parse_time(data.get("last_review"))
@@ -278,11 +278,11 @@ def _card_from_dict(data: object) -> dict[str, Any] | None:
         if state != State.Learning:
             return None
     elif _is_positive(stability) and _is_positive(difficulty):
-        stability, difficulty = float(stability), float(difficulty)
+        stability, difficulty = float(cast(float, stability)), float(cast(float, difficulty))
     else:
         return None
     card = Card(card_id, state, step, stability, difficulty, due, last_review)
-    return card.to_dict()
+    return dict(card.to_dict())
 
 
 def _is_count(value: object) -> bool:

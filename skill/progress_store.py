@@ -38,9 +38,10 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
     """The Alexa user id: from context.system, else from the session."""
     system = request_envelope.context.system if request_envelope.context else None
     session = request_envelope.session
-    for user in (system and system.user, session and session.user):
+    users = (system.user if system else None, session.user if session else None)
+    for user in users:
         if user is not None and user.user_id:
-            return user.user_id
+            return str(user.user_id)
     raise ProgressStoreError("the request carries no user id")
 
 

@@ -142,8 +142,9 @@ def quiz_from_dict(raw: Any, item_exists: Known, entry_exists: Known) -> QuizSta
     phase = Phase(raw["phase"])
     if (phase is Phase.FINISHED) != (index == len(items)):
         return None
+    answered = tuple(g for g in given if g is not None)  # none is None: checked above
     return QuizState(
-        phase, tuple(items), index, score, tuple(given), hinted, leave_for, unclear, tuple(options)
+        phase, tuple(items), index, score, answered, hinted, leave_for, unclear, tuple(options)
     )
 
 

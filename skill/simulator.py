@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from skill import intents
 from skill.language import heard, plain_text, read_number, sayable
@@ -185,7 +185,7 @@ class Simulator:
         self._samples = self._compile(language["intents"])
 
     def _compile(self, model_intents: list[dict[str, Any]]) -> list[_Sample]:
-        samples = []
+        samples: list[_Sample] = []
         for intent in model_intents:
             slots = self.intent_slots[intent["name"]]
             phrases = [(s, False) for s in intent.get("samples", ())]
@@ -427,7 +427,7 @@ class InProcess:
 
         request = self.serializer.deserialize(json.dumps(envelope), RequestEnvelope)
         response = self.skill.invoke(request_envelope=request, context=None)
-        return self.serializer.serialize(response)
+        return cast(dict[str, Any], self.serializer.serialize(response))
 
 
 def _speech(output: Mapping[str, Any] | None) -> str | None:

@@ -116,7 +116,7 @@ class Pki:
         set_("intermediate", self.issue_intermediate())
         set_("leaf", self.issue_leaf())
 
-    def issue_intermediate(self, **dates: datetime) -> x509.Certificate:
+    def issue_intermediate(self, **dates: Any) -> x509.Certificate:
         """An intermediate under the test root (validity overridable)."""
         return issue(
             "Test Intermediate", self.intermediate_key, "Test Root", self.root_key, ca=True, **dates

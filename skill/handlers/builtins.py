@@ -143,7 +143,7 @@ class RepeatHandler(SkillHandler):
             return self.what_next(handler_input, Speech().say(dialog.text("nothing_to_repeat")))
         slower = is_intent_name(intents.SLOWER)(handler_input)
         builder = handler_input.response_builder.speak(slowed(last.ssml) if slower else last.ssml)
-        builder.ask(last.reprompt)
+        builder.ask(last.reprompt or "")  # replayable: there is one
         if last.card_title and last.card_text:
             builder.set_card(SimpleCard(title=last.card_title, content=last.card_text))
         return builder.response
@@ -224,13 +224,14 @@ class RememberLastResponse(AbstractResponseInterceptor):
         self.services = services
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        speech = response.output_speech if response else None
-        if speech is None or response.should_end_session:
+        ssml = getattr(response.output_speech, "ssml", None) if response else None
+        if ssml is None or response.should_end_session:
             return
-        reprompt = response.reprompt.output_speech.ssml if response.reprompt else None
+        reprompt_speech = response.reprompt.output_speech if response.reprompt else None
+        reprompt = getattr(reprompt_speech, "ssml", None)
         card = response.card if isinstance(response.card, SimpleCard) else None
         last = session.Spoken(
-            ssml=speech.ssml,
+            ssml=ssml,
             reprompt=reprompt,
             card_title=card.title if card else None,
             card_text=card.content if card else None,
@@ -287,7 +288,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         )
         if is_silent(handler_input):
             return handler_input.response_builder.response
-        dialog = dialog_for(handler_input.request_envelope.request.locale)
+        dialog = dialog_for(getattr(handler_input.request_envelope.request, "locale", None))
         return reply(
             handler_input,
             Speech().say(dialog.text("error")),

@@ -50,7 +50,7 @@ class SkillHandler(AbstractRequestHandler):
         self.services = services
 
     def dialog(self, handler_input: HandlerInput) -> Dialog:
-        return dialog_for(get_locale(handler_input), self.services.choose)
+        return dialog_for(str(get_locale(handler_input) or "") or None, self.services.choose)
 
     def state(self, handler_input: HandlerInput) -> SessionState:
         return self.services.state(handler_input)
@@ -141,7 +141,7 @@ _PAUSED_KEY = "paused_quiz"  # a quiz the student paused: item ids and score, no
 
 def now_of(handler_input: HandlerInput) -> datetime:
     """The request's own time, so a replayed conversation is scheduled the same way."""
-    stamp = handler_input.request_envelope.request.timestamp
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
     if not isinstance(stamp, datetime):
         return datetime.now(UTC)
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -29,8 +29,10 @@ def resolved_id(handler_input: HandlerInput, slot_name: str) -> str | None:
     slot = get_slot(handler_input, slot_name)
     resolutions = slot and slot.resolutions and slot.resolutions.resolutions_per_authority
     for authority in resolutions or []:
-        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH:
-            return authority.values[0].value.id
+        values = authority.values or []
+        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and values:
+            value = values[0].value
+            return value.id if value else None
     return None
 
 
@@ -56,7 +58,7 @@ def question_text(handler_input: HandlerInput) -> str:
         return spoken_slot(handler_input, intents.SLOT_ANSWER) or spoken_slot(
             handler_input, intents.SLOT_NUMBER
         )
-    return intents.restore_carrier(name, spoken_slot(handler_input, intents.SLOT_QUERY))
+    return intents.restore_carrier(str(name), spoken_slot(handler_input, intents.SLOT_QUERY))
 
 
 class QuestionHandler(SkillHandler):
@@ -321,7 +323,7 @@ class CanFulfillHandler(SkillHandler):
         return is_request_type("CanFulfillIntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        intent = handler_input.request_envelope.request.intent
+        intent = getattr(handler_input.request_envelope.request, "intent", None)
         name = intent.name if intent else None
         slots = dict(intent.slots or {}) if intent else {}
         if name in intents.QUESTION_CARRIERS:

@@ -255,7 +255,9 @@ class StartQuizHandler(QuizHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if is_intent_name(intents.START_QUIZ)(handler_input):
             return True
-        return is_intent_name(intents.START_OVER)(handler_input) and self.active(handler_input)
+        return is_intent_name(intents.START_OVER)(handler_input) and (
+            self.active(handler_input) is not None
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         active = self.active(handler_input)
@@ -336,12 +338,12 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
     def turn(self, handler_input: HandlerInput) -> Turn | None:
         if not is_request_type("IntentRequest")(handler_input):
             return None
-        return understand(get_intent_name(handler_input), answer_words(handler_input))
+        return understand(str(get_intent_name(handler_input)), answer_words(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = self.turn(handler_input)
-        assert turn is not None  # can_handle checked it
-        return self.STEPS[turn](self, handler_input, quiz.stay(self.active(handler_input)))
+        turn, active = self.turn(handler_input), self.active(handler_input)
+        assert turn is not None and active is not None  # can_handle checked them
+        return self.STEPS[turn](self, handler_input, quiz.stay(active))
 
     def on_answer(self, handler_input: HandlerInput, state: QuizState) -> Response:
         spoken = answer_words(handler_input)
@@ -482,7 +484,9 @@ class QuizStrayHandler(QuizHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        state = quiz.stay(self.active(handler_input))
+        active = self.active(handler_input)
+        assert active is not None  # can_handle checked it
+        state = quiz.stay(active)
         if get_intent_name(handler_input) in self.LATER:
             speech = Speech().say(self.dialog(handler_input).text("quiz_later"))
             return self.ask(handler_input, speech, state)
