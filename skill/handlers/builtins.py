@@ -16,7 +16,14 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill import intents, session
 from skill.dialog import dialog_for
-from skill.handlers.common import Services, SkillHandler, load_progress, reply
+from skill.handlers.common import (
+    YES_OR_NO,
+    Services,
+    SkillHandler,
+    intent_in,
+    load_progress,
+    reply,
+)
 from skill.language import plain_text
 from skill.speech import Speech, is_own_ssml, slowed
 
@@ -60,9 +67,7 @@ class StopHandler(SkillHandler):
     """Stop and cancel: goodbye, and the session ends."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.STOP)(handler_input) or is_intent_name(intents.CANCEL)(
-            handler_input
-        )
+        return intent_in(intents.STOP, intents.CANCEL)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -87,10 +92,7 @@ class HomeHandler(SkillHandler):
     """Navigate home, start over, or a "yes" with nothing pending: back to the start."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(
-            is_intent_name(name)(handler_input)
-            for name in (intents.NAVIGATE_HOME, intents.START_OVER, intents.YES)
-        )
+        return intent_in(intents.NAVIGATE_HOME, intents.START_OVER, intents.YES)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -105,9 +107,7 @@ class FallbackHandler(SkillHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         # "Um", "let me think" outside a quiz say as little as speech Alexa could not place.
-        if is_intent_name(intents.FALLBACK)(handler_input) or is_intent_name(intents.THINKING)(
-            handler_input
-        ):
+        if intent_in(intents.FALLBACK, intents.THINKING)(handler_input):
             return True
         # An intent this code does not know (a model deployed ahead of it) is words we could
         # not place, not an error on our side.
@@ -132,9 +132,7 @@ class RepeatHandler(SkillHandler):
     it again at a slower rate."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.REPEAT)(handler_input) or is_intent_name(intents.SLOWER)(
-            handler_input
-        )
+        return intent_in(intents.REPEAT, intents.SLOWER)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = self.state(handler_input).last
@@ -261,7 +259,7 @@ class ForgetUnansweredConfirmation(AbstractRequestInterceptor):
         self.services = services
 
     def process(self, handler_input: HandlerInput) -> None:
-        if is_intent_name(intents.YES)(handler_input) or is_intent_name(intents.NO)(handler_input):
+        if YES_OR_NO(handler_input):
             return
         state = self.services.state(handler_input)
         if state.confirm_reset or state.offer is not None:

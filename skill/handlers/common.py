@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_locale
+from ask_sdk_core.utils import get_intent_name, get_locale, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import progress, session
+from skill import intents, progress, session
 from skill.content import Content, Entry
 from skill.dialog import Chooser, Dialog, dialog_for
 from skill.matching import Matcher
 from skill.quiz import Phase, QuizState
 from skill.session import SessionState
 from skill.speech import Speech, card_text, slowed
+
+
+def intent_in(*names: str) -> Callable[[HandlerInput], bool]:
+    """A predicate, as ask-sdk's is_intent_name, for an intent request of any of `names`."""
+    wanted = frozenset(names)
+
+    def predicate(handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input) and (
+            get_intent_name(handler_input) in wanted
+        )
+
+    return predicate
+
+
+YES_OR_NO = intent_in(intents.YES, intents.NO)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill import intents, session
 from skill.content import Entry, GlossaryTerm
-from skill.handlers.common import SkillHandler, reply
+from skill.handlers.common import SkillHandler, intent_in, reply
 from skill.matching import HEDGE_THRESHOLD
 from skill.speech import Part, Speech, split_points
 
@@ -61,15 +61,16 @@ def question_text(handler_input: HandlerInput) -> str:
     return intents.restore_carrier(str(name), spoken_slot(handler_input, intents.SLOT_QUERY))
 
 
+# A question: by a topic's name, in free form, or (outside a quiz) a bare answer ("the secret
+# speech") asking about it.
+ASKED = intent_in(intents.TOPIC, intents.ANSWER, *intents.QUESTION_CARRIERS)
+
+
 class QuestionHandler(SkillHandler):
     """A question about the topic, by topic name or in free form."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        # Outside a quiz, a bare answer ("the secret speech") is a question about it.
-        return is_request_type("IntentRequest")(handler_input) and (
-            get_intent_name(handler_input) in (intents.TOPIC, intents.ANSWER)
-            or get_intent_name(handler_input) in intents.QUESTION_CARRIERS
-        )
+        return ASKED(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = question_text(handler_input)
@@ -208,9 +209,7 @@ class MoreHandler(QuestionHandler):
     or after a whole answer the next layer: the entry after it in teaching order."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if is_intent_name(intents.MORE)(handler_input) or is_intent_name(intents.NEXT)(
-            handler_input
-        ):
+        if intent_in(intents.MORE, intents.NEXT)(handler_input):
             return True
         return (
             is_intent_name(intents.YES)(handler_input)

@@ -16,7 +16,9 @@ from skill import intents, progress, quiz, session
 from skill.content import ItemKind, QuizItem
 from skill.dialog import Dialog
 from skill.handlers.common import (
+    YES_OR_NO,
     SkillHandler,
+    intent_in,
     load_paused,
     load_progress,
     now_of,
@@ -288,10 +290,7 @@ class AnotherQuizHandler(QuizHandler):
         return (
             state is not None
             and state.phase is Phase.FINISHED
-            and (
-                is_intent_name(intents.YES)(handler_input)
-                or is_intent_name(intents.NO)(handler_input)
-            )
+            and YES_OR_NO(handler_input)
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -310,10 +309,7 @@ class LeaveQuizHandler(QuizHandler, QuestionHandler):
         return (
             state is not None
             and state.phase is Phase.CONFIRM_LEAVE
-            and (
-                is_intent_name(intents.YES)(handler_input)
-                or is_intent_name(intents.NO)(handler_input)
-            )
+            and YES_OR_NO(handler_input)
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -505,7 +501,7 @@ class NotInQuizHandler(SkillHandler):
     )
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.NAMES)
+        return intent_in(*self.NAMES)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -570,9 +566,7 @@ class ConfirmResetHandler(SkillHandler):
     """ "Yes" resets the progress; "no" keeps it."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.state(handler_input).confirm_reset and (
-            is_intent_name(intents.YES)(handler_input) or is_intent_name(intents.NO)(handler_input)
-        )
+        return self.state(handler_input).confirm_reset and YES_OR_NO(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
