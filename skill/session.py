@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.handler_input import HandlerInput
 
@@ -206,9 +206,10 @@ def to_attributes(state: SessionState) -> dict[str, Any]:
     return {_KEY: raw}
 
 
-# The state last read or written for a request, kept on its HandlerInput with the attributes
-# it belongs to: every handler's can_handle asks for it, and parsing is the costly part.
-_CACHE = "_session_state"
+# The state last read or written for a request, kept in the SDK's request attributes (the
+# place for per-request values) with the attributes it belongs to: every handler's can_handle
+# asks for it, and parsing is the costly part.
+_CACHE = "session_state"
 
 
 def in_session(handler_input: HandlerInput) -> bool:
@@ -221,12 +222,13 @@ def load(handler_input: HandlerInput, entry_exists: Known, item_exists: Known) -
     """The session state of the current request, parsed once per version of the attributes."""
     if not in_session(handler_input):
         return SessionState()
-    attributes = handler_input.attributes_manager.session_attributes
-    cached = getattr(handler_input, _CACHE, None)
+    manager = handler_input.attributes_manager
+    attributes = manager.session_attributes
+    cached = cast(tuple[object, SessionState] | None, manager.request_attributes.get(_CACHE))
     if cached is not None and cached[0] is attributes:
         return cached[1]
     state = from_attributes(attributes, entry_exists, item_exists)
-    setattr(handler_input, _CACHE, (attributes, state))
+    manager.request_attributes[_CACHE] = (attributes, state)
     return state
 
 
@@ -235,6 +237,7 @@ def save(handler_input: HandlerInput, state: SessionState) -> None:
     if not in_session(handler_input):
         return
     attributes = to_attributes(state)
-    handler_input.attributes_manager.session_attributes = attributes
+    manager = handler_input.attributes_manager
+    manager.session_attributes = attributes
     # What was written is what the next load in this request would parse back.
-    setattr(handler_input, _CACHE, (attributes, state))
+    manager.request_attributes[_CACHE] = (attributes, state)

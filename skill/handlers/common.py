@@ -37,6 +37,8 @@ def intent_in(*names: str) -> Callable[[HandlerInput], bool]:
 
 YES_OR_NO = intent_in(intents.YES, intents.NO)
 
+_DIALOG = "dialog"  # the request attribute holding the request's Dialog
+
 
 @dataclass(frozen=True)
 class Services:
@@ -65,7 +67,14 @@ class SkillHandler(AbstractRequestHandler):
         self.services = services
 
     def dialog(self, handler_input: HandlerInput) -> Dialog:
-        return dialog_for(str(get_locale(handler_input) or "") or None, self.services.choose)
+        """The dialog for the request's locale, built once per request (in the SDK's request
+        attributes, the place for per-request values)."""
+        attributes = handler_input.attributes_manager.request_attributes
+        found = attributes.get(_DIALOG)
+        if not isinstance(found, Dialog):
+            locale = str(get_locale(handler_input) or "") or None
+            found = attributes[_DIALOG] = dialog_for(locale, self.services.choose)
+        return found
 
     def state(self, handler_input: HandlerInput) -> SessionState:
         return self.services.state(handler_input)
