@@ -332,8 +332,7 @@ def voice_rules(turn: Turn, locale: str) -> list[str]:
 
 
 def _said(turn: Turn, key: str, locale: str) -> bool:
-    heads = [v.split("{")[0].strip() for v in dialog_for(locale).variants(key)]
-    return any(head in turn.speech for head in heads)
+    return dialog_for(locale).said(turn.speech, key)
 
 
 def expectation_mismatches(step: Step, turn: Turn, locale: str) -> list[Mismatch]:

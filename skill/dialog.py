@@ -61,6 +61,10 @@ class Dialog:
         """Every variant of a key, unfilled (tests use this to recognise a phrase)."""
         return self._texts[key]
 
+    def said(self, speech: str, key: str) -> bool:
+        """Whether speech says one of the variants of a key (the text before any field)."""
+        return any(variant.split("{")[0].strip() in speech for variant in self._texts[key])
+
     def text(self, key: str, **fields: str) -> str:
         """One variant of `key`, with its {fields} filled."""
         return self._choose(self._texts[key]).format(**fields)

@@ -24,7 +24,7 @@ CONTENT = default_content()
 
 def said(turn, key: str) -> bool:
     """Whether the turn said one of the variants of a dialog key (fields ignored)."""
-    return any(v.split("{")[0].strip() in turn.speech for v in DIALOG.variants(key))
+    return DIALOG.said(turn.speech, key)
 
 
 # Launch

@@ -22,7 +22,7 @@ if not CONTENT.items:
 
 def said(turn, key: str) -> bool:
     """Whether the turn said one of the variants of a dialog key (the text before any field)."""
-    return any(v.split("{")[0].strip() in turn.speech for v in DIALOG.variants(key))
+    return DIALOG.said(turn.speech, key)
 
 
 def quiz_of(turn) -> dict | None:

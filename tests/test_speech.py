@@ -156,3 +156,10 @@ def test_points_that_are_not_a_list_go_on_from_the_lead_without_ordinals():
 )
 def test_ssml_with_a_dtd_or_processing_instruction_is_not_our_own(ssml):
     assert not is_own_ssml(ssml)
+
+
+def test_a_dialog_key_is_recognised_in_speech_by_the_text_before_its_fields():
+    dialog = dialog_for("en-GB")
+    spoken = dialog.text("the_answer_is", answer="the Soviet loan")
+    assert dialog.said(f"Not quite. {spoken} Next?", "the_answer_is")
+    assert not dialog.said("Not quite.", "the_answer_is")
