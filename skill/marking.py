@@ -456,25 +456,7 @@ def _terms(
     numeric: bool = False,
 ) -> list[_Term]:
     """The content terms of a text, each with its clause number; a student's answer is read with
-    the item's `hearing`, and with number sound-alikes when the answer is `numeric`. The
-    content's own texts are read once: they never change."""
-    if not extra_targets and hearing is None and not numeric:
-        return list(_content_terms(text, lexicon))
-    return _read_terms(text, lexicon, extra_targets, hearing, numeric)
-
-
-@lru_cache(maxsize=8192)
-def _content_terms(text: str, lexicon: _Lexicon) -> tuple[_Term, ...]:
-    return tuple(_read_terms(text, lexicon))
-
-
-def _read_terms(
-    text: str,
-    lexicon: _Lexicon,
-    extra_targets: tuple[str, ...] = (),
-    hearing: _Hearing | None = None,
-    numeric: bool = False,
-) -> list[_Term]:
+    the item's `hearing`, and with number sound-alikes when the answer is `numeric`."""
     words = [_correct_spelling(w, lexicon, extra_targets) for w in _surface(text, hearing, numeric)]
     stems = _stemmer.stemWords(words)
     terms: list[_Term] = []
@@ -499,6 +481,12 @@ def _read_terms(
                 text_ = word if is_number(word) else _stemmer.stemWord(word)
                 terms.append(_Term(text_, clause, part))
     return terms
+
+
+@lru_cache(maxsize=8192)
+def _content_terms(text: str, lexicon: _Lexicon) -> tuple[_Term, ...]:
+    """The terms of one of the content's own texts: read once, since they never change."""
+    return tuple(_terms(text, lexicon))
 
 
 def _number_value(term: str) -> float | None:
@@ -616,7 +604,7 @@ class _Answer:
 
 
 def _phrasing(text: str, lexicon: _Lexicon) -> _Phrasing:
-    terms = [t.text for t in _terms(text, lexicon)]
+    terms = [t.text for t in _content_terms(text, lexicon)]
     return _Phrasing(frozenset(terms), tuple(terms))
 
 
@@ -656,10 +644,10 @@ def _read_answer(
     item: QuizItem, spoken: str, lexicon: _Lexicon, extra_targets: tuple[str, ...] = ()
 ) -> tuple[_Answer, frozenset[str]]:
     """The student's answer for this item, and the item's own numbers and ordinals."""
-    answer_terms = {t.text for text in _answer_texts(item) for t in _terms(text, lexicon)}
+    answer_terms = {t.text for text in _answer_texts(item) for t in _content_terms(text, lexicon)}
     # Names in the explanation belong to the item too ("make mao look hypocritical"); its
     # numbers do not, since it may mention a date to contrast with the answer.
-    names = answer_terms | {t.text for t in _terms(item.why, lexicon)}
+    names = answer_terms | {t.text for t in _content_terms(item.why, lexicon)}
     numbers = frozenset(
         t for t in answer_terms if _number_value(t) is not None or _ORDINAL.match(t)
     )
@@ -744,7 +732,7 @@ def _qualifiers(item: QuizItem, lexicon: _Lexicon) -> Mapping[str, frozenset[str
     before "secret speech" in "Khrushchev's Secret Speech")."""
     found: dict[str, set[str]] = {}
     for text in (item.question, item.answer, *item.aliases, item.why):
-        terms = _terms(text, lexicon)
+        terms = _content_terms(text, lexicon)
         for before, term in zip(terms, terms[1:], strict=False):
             if before.text in lexicon.names and before.clause == term.clause:
                 found.setdefault(term.text, set()).add(before.text)
@@ -757,7 +745,7 @@ def _substituted(
     """Whether a name of the right answer (or of `texts`) is left out and a name the item never
     mentions is said instead: "relations between china and the united states", "they moved out
     of xinjiang" asked about Manchuria."""
-    wanted = {t.text for text in (item.answer, *texts) for t in _terms(text, lexicon)}
+    wanted = {t.text for text in (item.answer, *texts) for t in _content_terms(text, lexicon)}
     wanted &= lexicon.names
     said = {t.text for t in answer.terms}
     return bool(answer.foreign_names) and bool(wanted - said)
@@ -767,7 +755,7 @@ def _substituted(
 def _context(item: QuizItem, lexicon: _Lexicon) -> frozenset[str]:
     """The terms of what the item says is so: its question, right answer and explanation."""
     texts = (item.question, item.answer, *item.aliases, item.why)
-    return frozenset(t.text for text in texts for t in _terms(text, lexicon))
+    return frozenset(t.text for text in texts for t in _content_terms(text, lexicon))
 
 
 def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
@@ -843,7 +831,7 @@ def _choice_by_text(item: QuizItem, spoken: str, lexicon: _Lexicon) -> int | Non
     words = " ".join(t.text for t in answer.terms)
     (best, index), (runner_up, _) = sorted(
         (
-            (fuzz.ratio(words, " ".join(t.text for t in _terms(option, lexicon))), i)
+            (fuzz.ratio(words, " ".join(t.text for t in _content_terms(option, lexicon))), i)
             for i, option in enumerate(item.options)
         ),
         reverse=True,
