@@ -260,11 +260,6 @@ class Content:
         return tuple(term for topic in self.topics for term in topic.glossary)
 
     @functools.cached_property
-    def quiz_facts(self) -> tuple[str, ...]:
-        """The fact ids the quiz items test, once each, in content order."""
-        return tuple(dict.fromkeys(fact for item in self.items for fact in item.facts))
-
-    @functools.cached_property
     def facts_by_section(self) -> Mapping[str, tuple[str, ...]]:
         """Section id -> the fact ids its quiz items test."""
         sections: dict[str, list[str]] = {}
