@@ -144,6 +144,7 @@ class QuizHandler(SkillHandler):
         return self.ask(handler_input, speech, state, reprompt_key="quiz_unclear_reprompt")
 
     def score_so_far(self, dialog: Dialog, state: QuizState) -> list[str]:
+        """ "You have 2 out of 3 so far", once a question has been answered; else nothing."""
         if not state.index:
             return []
         score = spoken_score(dialog, state.score)
@@ -188,10 +189,7 @@ class QuizHandler(SkillHandler):
         speech.say(item.why)
         if step.finished:
             return self.finish(handler_input, speech.pause(), step.state)
-        asked = str(step.state.index)
-        speech.say(
-            dialog.text("running_score", score=spoken_score(dialog, step.state.score), asked=asked)
-        )
+        speech.say(*self.score_so_far(dialog, step.state))
         return self.ask(handler_input, speech.pause(), step.state)
 
     def start(
@@ -399,10 +397,7 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
     def on_progress(self, handler_input: HandlerInput, state: QuizState) -> Response:
         """The score so far and what is left: the quiz goes on."""
         dialog = self.dialog(handler_input)
-        speech = Speech()
-        if state.index:
-            score = spoken_score(dialog, state.score)
-            speech.say(dialog.text("running_score", score=score, asked=str(state.index)))
+        speech = Speech().say(*self.score_so_far(dialog, state))
         left = quiz.remaining(state)
         if left == 1:
             speech.say(dialog.text("last_question"))
