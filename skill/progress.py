@@ -37,6 +37,7 @@ SECURE_RECALL = 0.8
 # The key of a student's progress in the stored document (other keys belong to the skill).
 PROGRESS_KEY = "progress"
 
+
 @dataclass(frozen=True)
 class FactRecord:
     """What one student has shown about one fact."""

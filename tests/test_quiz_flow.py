@@ -348,7 +348,6 @@ def test_a_misheard_right_answer_is_marked_right(talk):
     assert said_right(turn), turn.speech
 
 
-
 def test_choice_options_are_shuffled_so_each_letter_is_right_a_third_of_the_time():
     """300 quizzes for 300 new students: the right letter, the first question and every item."""
     report = evaluate_quizzes(300, random.Random(11))

@@ -285,11 +285,7 @@ class AnotherQuizHandler(QuizHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         state = self.state(handler_input).quiz
-        return (
-            state is not None
-            and state.phase is Phase.FINISHED
-            and YES_OR_NO(handler_input)
-        )
+        return state is not None and state.phase is Phase.FINISHED and YES_OR_NO(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if is_intent_name(intents.YES)(handler_input):
@@ -304,11 +300,7 @@ class LeaveQuizHandler(QuizHandler, QuestionHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         state = self.active(handler_input)
-        return (
-            state is not None
-            and state.phase is Phase.CONFIRM_LEAVE
-            and YES_OR_NO(handler_input)
-        )
+        return state is not None and state.phase is Phase.CONFIRM_LEAVE and YES_OR_NO(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = self.active(handler_input)
@@ -443,7 +435,6 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
             question=dialog.text("confirm_leave"),
             reprompt=dialog.text("leave_reprompt"),
         )
-
 
     STEPS: ClassVar[dict[Turn, Callable[..., Response]]] = {
         Turn.ANSWER: on_answer,
