@@ -4,9 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test model
+.PHONY: run test model lambda
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-lambda.txt requirements-dev.txt
 	@python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt >&2
 	@touch $(STAMP)
@@ -22,3 +22,7 @@ test: $(STAMP)
 
 model: $(STAMP)
 	$(PY) -m skill model
+
+# The AWS Lambda zip, build/lambda.zip (--arch arm64 for a Graviton function: see README).
+lambda: $(STAMP)
+	$(PY) -m skill lambda

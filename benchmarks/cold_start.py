@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.report import Row, median, ratio_goal, run_for_json
-from skill.simulator import SIMULATED_SKILL_ID
+from skill.tools.simulator import SIMULATED_SKILL_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 RATIO_GOAL = 1.5

@@ -26,7 +26,7 @@ from typing import Any
 
 from benchmarks.report import Row, ratio_goal
 from benchmarks.signed import PKI_DIR_ENV, write_requests
-from skill.simulator import SIMULATED_SKILL_ID
+from skill.tools.simulator import SIMULATED_SKILL_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"

@@ -1,6 +1,6 @@
 """Matching: accuracy and time per question of the matcher, against a word-overlap matcher.
 
-The question set is skill.eval_matching's format. The baseline answers with the entry whose
+The question set is skill.tools.eval_matching's format. The baseline answers with the entry whose
 questions share the most words with the question, and nothing when under half its words are
 shared: what matching would be without BM25, stemming, aliases and spelling correction.
 """
@@ -11,9 +11,9 @@ from pathlib import Path
 
 from benchmarks.report import Row, bound_goal, ratio_goal
 from skill.content import default_content
-from skill.eval_matching import TARGET, Answerer, Reply, evaluate, spoken_text
 from skill.language import normalise
 from skill.matching import STOPWORDS, default_matcher
+from skill.tools.eval_matching import TARGET, Answerer, Reply, evaluate, spoken_text
 
 BASELINE_SHARE = 0.5
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from benchmarks.report import Row, bound_goal, ratio_goal, run_for_json
 from benchmarks.signed import PKI_DIR_ENV, write_requests
-from skill.simulator import SIMULATED_SKILL_ID
+from skill.tools.simulator import SIMULATED_SKILL_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MB = 60.0

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.report import Row, machine, render
-from skill.eval_matching import DEFAULT_QUESTIONS
+from skill.tools.eval_matching import DEFAULT_QUESTIONS
 
 PARTS = ("turns", "cold", "memory", "http", "matching")
 # (full, --quick) counts

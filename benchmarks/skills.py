@@ -17,7 +17,7 @@ from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import RequestEnvelope, Response
 
-from skill.simulator import SIMULATED_SKILL_ID, Simulator
+from skill.tools.simulator import SIMULATED_SKILL_ID, Simulator
 
 # The turns every benchmark sends, by name, in this order.
 TURNS = ("launch", "question", "quiz answer", "help")
@@ -96,7 +96,7 @@ def our_skill(progress_store: str = "memory://") -> CustomSkill:
 def envelopes(skill: CustomSkill) -> dict[str, dict[str, Any]]:
     """The four requests, built by the simulator; the quiz answer carries a live quiz, made by
     saying "quiz me" to `skill` once."""
-    from skill.simulator import Conversation, InProcess
+    from skill.tools.simulator import Conversation, InProcess
 
     simulator = Simulator("en-GB", skill_id=SIMULATED_SKILL_ID)
     talk = Conversation(InProcess(skill), simulator)

@@ -7,6 +7,7 @@
     python -m skill test FILE...          run conversation files (tests/conversations/*.yaml)
     python -m skill serve [--dev]         the HTTPS endpoint's Flask app, locally
     python -m skill package DIR           an ASK CLI skill package
+    python -m skill lambda [--arch A]     the AWS Lambda zip (build/lambda.zip)
     python -m skill bench [--quick]       figures against baselines (benchmarks/README.md)
     (ask and chat take --url URL to talk to a running endpoint instead of in-process)
 
@@ -35,7 +36,7 @@ def _create_skill(config: Config) -> Any:
 
 
 def _conversation(args: argparse.Namespace) -> Any:
-    from skill.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator
+    from skill.tools.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator
 
     config = Config.from_env()
     # A skill id set in the environment makes the skill reject other ids: use the same one.
@@ -43,7 +44,7 @@ def _conversation(args: argparse.Namespace) -> Any:
         args.locale, skill_id=config.skill_id or SIMULATED_SKILL_ID, user_id=user_id(args.user)
     )
     if args.url:
-        from skill.http_transport import HttpTransport
+        from skill.tools.http_transport import HttpTransport
 
         return Conversation(HttpTransport(args.url), simulator)
     return Conversation(InProcess(_create_skill(config)), simulator)
@@ -52,7 +53,7 @@ def _conversation(args: argparse.Namespace) -> Any:
 def user_id(name: str | None) -> str:
     """An opaque Alexa user id for a student named on the command line, the same every time,
     so that "--user sam" is a returning student on the next run; the name is not stored."""
-    from skill.simulator import SIMULATED_USER_ID
+    from skill.tools.simulator import SIMULATED_USER_ID
 
     if not name:
         return SIMULATED_USER_ID
@@ -64,7 +65,7 @@ def _endpoint_errors(run: Run) -> Run:
     """A refused or unreachable endpoint is a message and exit status 1, not a traceback."""
 
     def guarded(args: argparse.Namespace) -> int:
-        from skill.http_transport import EndpointError
+        from skill.tools.http_transport import EndpointError
 
         try:
             return run(args)
@@ -90,7 +91,7 @@ def _no_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_model(args: argparse.Namespace) -> int:
-    from skill import model
+    from skill.tools import model
 
     for path in model.write():
         print(path)
@@ -140,13 +141,13 @@ def _run_chat(args: argparse.Namespace) -> int:
 
 
 def _configure_check(parser: argparse.ArgumentParser) -> None:
-    from skill.model import LOCALES
+    from skill.tools.model import LOCALES
 
     parser.add_argument("--locale", action="append", choices=LOCALES, help="default: every one")
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from skill.check import run_checks
+    from skill.tools.check import run_checks
 
     failures, probes = run_checks(args.locale)
     for failure in failures:
@@ -170,13 +171,13 @@ def _configure_test(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_test(args: argparse.Namespace) -> int:
-    from skill.conversations import main as run_conversations
+    from skill.tools.conversations import main as run_conversations
 
     return run_conversations(args.files, url=args.url, out=sys.stdout)
 
 
 def _add_dialogue_options(parser: argparse.ArgumentParser) -> None:
-    from skill.model import LOCALES
+    from skill.tools.model import LOCALES
 
     parser.add_argument("--locale", default="en-GB", choices=LOCALES)
     parser.add_argument("--json", action="store_true", help="one JSON object per turn")
@@ -188,7 +189,7 @@ def _add_dialogue_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-# --- serve, package
+# --- serve, package, lambda
 
 
 def _configure_serve(parser: argparse.ArgumentParser) -> None:
@@ -204,15 +205,27 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _configure_package(parser: argparse.ArgumentParser) -> None:
-    from skill.package import add_package_arguments
+    from skill.tools.package import add_package_arguments
 
     add_package_arguments(parser)
 
 
 def _run_package(args: argparse.Namespace) -> int:
-    from skill.package import run_package
+    from skill.tools.package import run_package
 
     return run_package(args)
+
+
+def _configure_lambda(parser: argparse.ArgumentParser) -> None:
+    from skill.tools.lambda_zip import add_arguments
+
+    add_arguments(parser)
+
+
+def _run_lambda(args: argparse.Namespace) -> int:
+    from skill.tools.lambda_zip import run
+
+    return run(args)
 
 
 # --- bench
@@ -240,6 +253,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Run]] 
     "chat": ("a conversation read from stdin", _configure_chat, _endpoint_errors(_run_chat)),
     "serve": ("serve /alexa over HTTP (--dev: no signature checks)", _configure_serve, _run_serve),
     "package": ("write an ASK CLI skill package", _configure_package, _run_package),
+    "lambda": ("build the AWS Lambda zip", _configure_lambda, _run_lambda),
     "check": ("certification checks, offline", _configure_check, _run_check),
     "test": ("run conversation files against the skill", _configure_test, _run_test),
     "bench": ("benchmarks against baselines, as a table", _configure_bench, _run_bench),

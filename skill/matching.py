@@ -39,7 +39,7 @@ from rapidfuzz.distance import Levenshtein
 from skill.content import Content, Entry, default_content
 from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers, sound_keys
 
-# Measured with python -m skill.eval_matching on the development set and on hand-written
+# Measured with python -m skill.tools.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
 DEFAULT_THRESHOLD = 0.5
 # A reason that shares this much of an answer's terms adds nothing said after it.

@@ -10,7 +10,7 @@ import pytest
 from skill.builder import create_skill
 from skill.config import Config
 from skill.progress_store import MemoryPersistenceAdapter
-from skill.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator, Turn
+from skill.tools.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator, Turn
 
 
 class Clock:

@@ -20,7 +20,7 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from skill.simulator import SIMULATED_SKILL_ID, Resolution, Simulator
+from skill.tools.simulator import SIMULATED_SKILL_ID, Resolution, Simulator
 
 __all__ = ["SIMULATED_SKILL_ID", "as_envelope", "intent", "launch", "say", "session_ended"]
 

@@ -13,8 +13,8 @@ from skill.builder import create_skill
 from skill.config import Config
 from skill.content import default_content
 from skill.dialog import dialog_for
-from skill.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, InProcess, Simulator
 from skill.speech import MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS, split_points
+from skill.tools.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, InProcess, Simulator
 
 from .conftest import Talk
 

@@ -16,7 +16,7 @@ from skill.app import add_serve_arguments, create_app, dev_banner, run_serve, se
 from skill.builder import create_skill
 from skill.config import Config
 from skill.progress_store import MemoryPersistenceAdapter
-from skill.simulator import SIMULATED_SKILL_ID, Simulator
+from skill.tools.simulator import SIMULATED_SKILL_ID, Simulator
 from skill.verify import MAX_BODY_BYTES, Verifier
 from tests.pki import CERT_URL, Clock, FakeFetcher, Pki, shared_pki, signed_headers
 

@@ -14,15 +14,16 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import builder, check, intents, model, session
+from skill import builder, intents, session
 from skill.__main__ import main
-from skill.check import Failure, Probe
 from skill.content import default_content
 from skill.handlers import builtins, questions, quiz
 from skill.handlers.common import Services, SkillHandler, reply
 from skill.matching import default_matcher
-from skill.simulator import Resolution, Simulator, Turn
 from skill.speech import Speech
+from skill.tools import check, model
+from skill.tools.check import Failure, Probe
+from skill.tools.simulator import Resolution, Simulator, Turn
 
 CONTENT = default_content()
 needs_quiz = pytest.mark.skipif(not CONTENT.items, reason="the content has no quiz items yet")

@@ -10,8 +10,8 @@ from ask_sdk_core.exceptions import DispatchException
 from skill import intents
 from skill.builder import HANDLERS
 from skill.dialog import LOCALES
-from skill.model import MODEL_DIR
-from skill.simulator import InProcess, Simulator
+from skill.tools.model import MODEL_DIR
+from skill.tools.simulator import InProcess, Simulator
 
 from .conftest import Talk
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from skill import conversations
 from skill.__main__ import main
 from skill.builder import create_skill
 from skill.config import Config
 from skill.content import default_content
-from skill.conversations import ConversationError, Runner, load, report
-from skill.simulator import InProcess
+from skill.tools import conversations
+from skill.tools.conversations import ConversationError, Runner, load, report
+from skill.tools.simulator import InProcess
 
 FILES = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
 CONTENT = default_content()
@@ -130,7 +130,7 @@ def test_the_test_command_passes_and_fails_with_the_exit_status(tmp_path, capsys
 
 
 def test_the_test_command_with_url_reports_an_unreachable_endpoint(tmp_path, capsys):
-    pytest.importorskip("skill.http_transport")
+    pytest.importorskip("skill.tools.http_transport")
     good = write(tmp_path, "- launch\n")
     assert main(["test", str(good), "--url", "http://127.0.0.1:9/alexa"]) == 1
     assert "the turn could be sent" in capsys.readouterr().out

@@ -18,7 +18,7 @@ from skill.builder import create_skill
 from skill.config import Config
 from skill.lambda_function import handler_for
 from skill.progress_store import MemoryPersistenceAdapter
-from skill.simulator import SIMULATED_SKILL_ID, Simulator
+from skill.tools.simulator import SIMULATED_SKILL_ID, Simulator
 from skill.verify import Verifier
 from tests.pki import Clock
 

@@ -3,7 +3,8 @@
 Hypothesis drives a student who says anything in any order: every declared intent with random
 and hostile slot values, utterances from the model and random text, launches and new sessions in
 the middle of a quiz, sessions ended by the device, and session attributes tampered with. After
-every turn the response is held to the rules of `python -m skill check` (skill.check.PROBE_CHECKS):
+every turn the response is held to the rules of `python -m skill check`
+(skill.tools.check.PROBE_CHECKS):
 no exception, no dead end (an open session asks a question and has a reprompt that asks one),
 nothing over Alexa's limits, SSML Alexa can read, stop ends, help keeps the quiz, and an active
 quiz is lost only by stop, cancel, "stop the quiz", "go home", "yes" to leaving it, the end of
@@ -32,13 +33,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from skill import check, intents, session
+from skill import intents, session
 from skill.builder import create_skill
 from skill.config import Config
 from skill.content import default_content
 from skill.dialog import LOCALES
 from skill.progress_store import MemoryPersistenceAdapter
-from skill.simulator import BUILTIN_PHRASES, Conversation, Simulator, Turn
+from skill.tools import check
+from skill.tools.simulator import BUILTIN_PHRASES, Conversation, Simulator, Turn
 
 TURNS = int(os.environ.get("EXPLORER_TURNS", "2000"))
 STEPS = 40  # turns per explored conversation, at most

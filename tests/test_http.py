@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from skill.http_transport import EndpointError, HttpTransport
-from skill.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, Conversation, Simulator
+from skill.tools.http_transport import EndpointError, HttpTransport
+from skill.tools.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, Conversation, Simulator
 from tests.pki import PKI_DIR_ENV, Pki, shared_pki, signed_headers, write_pki
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 
 from skill import intents
-from skill.simulator import SIMULATED_SKILL_ID
+from skill.tools.simulator import SIMULATED_SKILL_ID
 from tests.requests import intent, launch
 
 

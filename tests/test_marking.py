@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from skill.content import ItemKind, Point, QuizItem, load_content
-from skill.eval_marking import DEFAULT_ANSWERS, RIGHT_TARGET, WRONG_TARGET, evaluate
 from skill.marking import MAX_ANSWER_WORDS, Mark, mark
+from skill.tools.eval_marking import DEFAULT_ANSWERS, RIGHT_TARGET, WRONG_TARGET, evaluate
 
 DEV_ANSWERS = Path(__file__).resolve().parents[1] / "eval" / "dev_answers.json"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from skill.content import load_content
-from skill.eval_matching import (
+from skill.matching import HEDGE_THRESHOLD, Matcher, default_matcher, load_lexicon
+from skill.tools.eval_matching import (
     DEFAULT_QUESTIONS,
     Reply,
     Report,
@@ -17,7 +18,6 @@ from skill.eval_matching import (
     first_sentence,
     spoken_text,
 )
-from skill.matching import HEDGE_THRESHOLD, Matcher, default_matcher, load_lexicon
 
 DEV = json.loads(DEFAULT_QUESTIONS.read_text(encoding="utf-8"))
 # The larger development set, of the same kinds of speech as the held-out set.

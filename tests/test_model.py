@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from skill import intents, model
+from skill import intents
 from skill.content import Answer, Entry, GlossaryTerm, ItemKind, Point, QuizItem
-from skill.simulator import RequestType, Simulator
+from skill.tools import model
+from skill.tools.simulator import RequestType, Simulator
 
 WAKE_AND_LAUNCH_WORDS = {
     "alexa", "amazon", "echo", "computer", "skill", "app",

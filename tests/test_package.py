@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from skill.model import LOCALES, MODEL_DIR
-from skill.package import add_package_arguments, package, run_package
+from skill.tools.model import LOCALES, MODEL_DIR
+from skill.tools.package import add_package_arguments, package, run_package
 
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function:history-revision"
 

@@ -10,9 +10,9 @@ import pytest
 from skill import intents
 from skill.content import ItemKind, QuizItem, default_content
 from skill.dialog import dialog_for
-from skill.eval_quizzes import evaluate as evaluate_quizzes
-from skill.eval_quizzes import right_answer
-from skill.simulator import SIMULATED_USER_ID
+from skill.tools.eval_quizzes import evaluate as evaluate_quizzes
+from skill.tools.eval_quizzes import right_answer
+from skill.tools.simulator import SIMULATED_USER_ID
 
 DIALOG = dialog_for("en-GB")
 CONTENT = default_content()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from skill import intents
-from skill.eval_quiz_turns import DEFAULT_TURNS, TARGET, evaluate, table
 from skill.quiz_turns import Turn, asked_term, request_in, understand
+from skill.tools.eval_quiz_turns import DEFAULT_TURNS, TARGET, evaluate, table
 
 
 @pytest.mark.parametrize(

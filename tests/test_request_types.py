@@ -12,7 +12,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from skill import intents
-from skill.simulator import SIMULATED_USER_ID, InProcess, Simulator
+from skill.tools.simulator import SIMULATED_USER_ID, InProcess, Simulator
 
 SIMULATOR = Simulator()
 

@@ -19,9 +19,10 @@ from ask_sdk_model import IntentRequest, LaunchRequest, RequestEnvelope, Session
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill import __main__ as cli
-from skill import intents, model
+from skill import intents
 from skill.content import Answer, Entry, GlossaryTerm, ItemKind, QuizItem
-from skill.simulator import (
+from skill.tools import model
+from skill.tools.simulator import (
     SIMULATED_SKILL_ID,
     Conversation,
     InProcess,

@@ -32,7 +32,7 @@ from skill.app import create_app
 from skill.builder import create_skill
 from skill.config import Config
 from skill.progress_store import MemoryPersistenceAdapter
-from skill.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, Simulator
+from skill.tools.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, Simulator
 from skill.verify import (
     FAILURE_SECONDS,
     ChainCache,

@@ -314,7 +314,7 @@ class LeaveQuizHandler(QuizHandler, QuestionHandler):
 
 class QuizTurnHandler(QuizHandler, QuestionHandler):
     """Every turn mid-quiz that the quiz understands: taken once as an answer or a request
-    (skill.quiz_turns, which `python -m skill.eval_quiz_turns` measures), then answered by the
+    (skill.quiz_turns, which `python -m skill.tools.eval_quiz_turns` measures), then answered by the
     step for that kind. Requests are recognised before anything is marked, whether Alexa routed
     them to their own intent or put their words in the answer slot."""
 

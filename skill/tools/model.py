@@ -20,8 +20,9 @@ from skill import intents
 from skill.content import Entry, GlossaryTerm, QuizItem
 from skill.dialog import LOCALES
 from skill.language import sayable
+from skill.tools import PROJECT_DIR
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
+MODEL_DIR = PROJECT_DIR / "interaction_model"
 TEMPLATES_PATH = MODEL_DIR / "templates.yaml"
 MANIFEST_FILE = "skill.json"
 

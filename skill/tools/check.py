@@ -31,13 +31,14 @@ from ask_sdk_core.handler_input import HandlerInput
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from skill import dialog, intents, model, session
+from skill import dialog, intents, session
 from skill.content import Content, Entry
 from skill.language import mid_sentence, sayable
 from skill.quiz import Phase
 from skill.session import SessionState
-from skill.simulator import Conversation, InProcess, RequestType, Resolution, Simulator, Turn
 from skill.speech import MAX_CARD_CHARS, MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS, split_points
+from skill.tools import RUNTIME_DIR, model
+from skill.tools.simulator import Conversation, InProcess, RequestType, Resolution, Simulator, Turn
 
 
 @dataclass(frozen=True)
@@ -924,7 +925,7 @@ def static_failures(
             f for f in check_example_phrases(manifest, languages) if f.where.split()[0] in chosen
         ]
     base, served, load_errors = project_dialogs()
-    sources = sorted(Path(__file__).resolve().parent.rglob("*.py"))
+    sources = sorted(RUNTIME_DIR.rglob("*.py"))
     failures += load_errors + check_dialogs(base, served, dialog_keys_used(sources))
     failures += check_model_fresh(files, model.generate())
     return failures

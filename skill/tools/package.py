@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from skill.model import LOCALES, MODEL_DIR
+from skill.tools.model import LOCALES, MODEL_DIR
 
 # How Alexa checks an HTTPS endpoint's certificate: "Wildcard" for a certificate for a wildcard
 # domain (*.example.org), "Trusted" for one naming the host, both from a trusted CA.

@@ -1,4 +1,4 @@
-"""Measure how quizzes are chosen and asked: python -m skill.eval_quizzes [--students N].
+"""Measure how quizzes are chosen and asked: python -m skill.tools.eval_quizzes [--students N].
 
 Each of N new students (an opaque simulated user id each, progress in memory) asks for a quiz
 and answers every question right. Prints how often each letter was the right one of a choice
@@ -45,7 +45,7 @@ def evaluate(students: int, rng: random.Random | None = None) -> Report:
     from skill.builder import create_skill
     from skill.config import Config
     from skill.progress_store import MemoryPersistenceAdapter
-    from skill.simulator import Conversation, InProcess, Simulator
+    from skill.tools.simulator import Conversation, InProcess, Simulator
 
     content = default_content()
     skill = create_skill(
@@ -70,7 +70,7 @@ def evaluate(students: int, rng: random.Random | None = None) -> Report:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m skill.eval_quizzes", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m skill.tools.eval_quizzes", description=__doc__)
     parser.add_argument("--students", type=int, default=300)
     args = parser.parse_args(argv)
     report = evaluate(args.students)

@@ -1,4 +1,4 @@
-"""Measure how quiz turns are understood: python -m skill.eval_quiz_turns [PATH].
+"""Measure how quiz turns are understood: python -m skill.tools.eval_quiz_turns [PATH].
 
 Each utterance of the set (shared/eval/dev_quiz_turns.json: "turns", each with "utterance" and
 the label it "means") is resolved by the simulator against the interaction model, as Alexa would
@@ -18,9 +18,10 @@ from pathlib import Path
 
 from skill import intents
 from skill.quiz_turns import Turn, understand
-from skill.simulator import Simulator
+from skill.tools import PROJECT_DIR
+from skill.tools.simulator import Simulator
 
-DEFAULT_TURNS = Path(__file__).resolve().parents[1] / "eval" / "dev_quiz_turns.json"
+DEFAULT_TURNS = PROJECT_DIR / "eval" / "dev_quiz_turns.json"
 TARGET = 0.95
 NOT_UNDERSTOOD = "none"
 
@@ -76,7 +77,8 @@ def table(report: Report) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m skill.eval_quiz_turns", description=__doc__)
+    prog = "python -m skill.tools.eval_quiz_turns"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_TURNS)
     report = evaluate(parser.parse_args(argv).path)
     print(f"taken as labelled: {report.right}/{report.total} ({report.share:.1%})")

@@ -1,4 +1,4 @@
-"""Measure quiz marking on an answer set: python -m skill.eval_marking [PATH].
+"""Measure quiz marking on an answer set: python -m skill.tools.eval_marking [PATH].
 
 The set is JSON as in shared/eval/spoken_answers.json: for each fact id, "right" answers that must
 be marked correct and "wrong" answers that must not be. Each answer is marked against the quiz
@@ -16,8 +16,9 @@ from pathlib import Path
 
 from skill.content import Content, ItemKind, QuizItem, load_content
 from skill.marking import mark
+from skill.tools import PROJECT_DIR
 
-DEFAULT_ANSWERS = Path(__file__).resolve().parents[1] / "eval" / "spoken_answers.json"
+DEFAULT_ANSWERS = PROJECT_DIR / "eval" / "spoken_answers.json"
 
 RIGHT_TARGET = 0.95
 WRONG_TARGET = 0.98
@@ -98,7 +99,7 @@ def evaluate(answers_path: str | Path, content: Content | None = None) -> Report
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m skill.eval_marking", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m skill.tools.eval_marking", description=__doc__)
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_ANSWERS)
     args = parser.parse_args(argv)
     report = evaluate(args.path)

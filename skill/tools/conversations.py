@@ -50,7 +50,14 @@ import yaml
 from skill import intents
 from skill.content import Content, ItemKind, QuizItem, default_content
 from skill.dialog import DEFAULT_LOCALE, LOCALES, dialog_for
-from skill.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator, Transport, Turn
+from skill.tools.simulator import (
+    SIMULATED_SKILL_ID,
+    Conversation,
+    InProcess,
+    Simulator,
+    Transport,
+    Turn,
+)
 
 ACTIONS = ("launch", "end", "say", "intent", "answer")
 EXPECTATIONS = (
@@ -317,7 +324,7 @@ class Runner:
 
 def voice_rules(turn: Turn, locale: str) -> list[str]:
     """The per-response rules of `python -m skill check`, for one reply."""
-    from skill.check import (
+    from skill.tools.check import (
         Probe,
         apologies_for,
         check_limits,
@@ -419,7 +426,7 @@ def main(paths: Sequence[str], *, url: str | None = None, out: TextIO = sys.stdo
             failed += 1
             continue
         if url:
-            from skill.http_transport import HttpTransport
+            from skill.tools.http_transport import HttpTransport
 
             transport: Transport = HttpTransport(url)
         else:

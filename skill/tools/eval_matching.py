@@ -1,4 +1,6 @@
-"""Measure question matching on a question set: python -m skill.eval_matching [--spoken] [PATH].
+"""Measure question matching on a question set.
+
+    python -m skill.tools.eval_matching [--spoken] [PATH]
 
 The set is JSON as in shared/eval/dev_questions.json: "in_scope" questions, each with "expect"
 groups (the spoken answer must contain one alternative of every group), "out_of_scope" questions
@@ -19,8 +21,9 @@ from typing import NamedTuple
 
 from skill.content import Entry
 from skill.matching import Matcher, default_matcher
+from skill.tools import PROJECT_DIR
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "dev_questions.json"
+DEFAULT_QUESTIONS = PROJECT_DIR / "eval" / "dev_questions.json"
 
 
 def spoken_text(entry: Entry) -> str:
@@ -73,7 +76,7 @@ def by_skill() -> Answerer:
     from skill.builder import create_skill
     from skill.config import Config
     from skill.progress_store import MemoryPersistenceAdapter
-    from skill.simulator import Conversation, InProcess, Simulator
+    from skill.tools.simulator import Conversation, InProcess, Simulator
 
     skill = create_skill(
         Config(progress_store="memory://"), progress_store=MemoryPersistenceAdapter()
@@ -172,7 +175,8 @@ def evaluate(questions_path: str | Path, answerer: Answerer | Matcher | None = N
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m skill.eval_matching", description=__doc__)
+    prog = "python -m skill.tools.eval_matching"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument(
         "--spoken",

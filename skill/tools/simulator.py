@@ -20,7 +20,7 @@ from typing import Any, Protocol, cast
 
 from skill import intents
 from skill.language import heard, plain_text, read_number, sayable
-from skill.model import MODEL_DIR
+from skill.tools.model import MODEL_DIR
 
 SIMULATED_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 SIMULATED_USER_ID = "amzn1.ask.account.SIMULATED"

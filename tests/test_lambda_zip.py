@@ -1,0 +1,86 @@
+"""make lambda: the zip Lambda runs holds the runtime and content only, and answers on its own.
+
+The zip is built as `make lambda` builds it (wheels for Lambda's platform from PyPI), for this
+machine's architecture and Python so that it can be tried here, unpacked as Lambda unpacks it,
+and imported by an interpreter that sees nothing but the zip and the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from skill import intents
+from skill.tools import lambda_zip
+from tests.requests import SIMULATED_SKILL_ID, intent, launch
+
+# Run by an interpreter started with -S -E: no site-packages, no PYTHON* variables.
+ANSWER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import skill.lambda_function as function
+for line in sys.stdin:
+    print(json.dumps(function.lambda_handler(json.loads(line), None)))
+"""
+
+
+@pytest.fixture(scope="module")
+def built_zip(tmp_path_factory) -> Path:
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    out = tmp_path_factory.mktemp("lambda") / "lambda.zip"
+    return lambda_zip.build(out, arch=lambda_zip.host_arch(), python_version=python)
+
+
+def answers(zip_path: Path, tmp_path: Path, envelopes: list[dict]) -> list[dict]:
+    """Unpack the zip and send it envelopes in one process, as one warm Lambda container."""
+    unpacked = tmp_path / "task"
+    zipfile.ZipFile(zip_path).extractall(unpacked)
+    environment = {"SKILL_ID": SIMULATED_SKILL_ID, "PROGRESS_STORE": "memory://", "HOME": "/"}
+    result = subprocess.run(
+        [sys.executable, "-S", "-E", "-c", ANSWER, str(unpacked)],
+        input="".join(json.dumps(envelope) + "\n" for envelope in envelopes),
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_the_zip_alone_answers_a_launch_and_a_question(built_zip, tmp_path):
+    launched, answered = answers(
+        built_zip,
+        tmp_path,
+        [launch(), intent(intents.TOPIC, topic="the treaty of friendship")],
+    )
+    assert "history" in launched["response"]["outputSpeech"]["ssml"].lower()
+    assert launched["response"]["shouldEndSession"] is False
+    assert "1950" in answered["response"]["outputSpeech"]["ssml"]
+
+
+def test_the_zip_holds_no_developer_tools_or_endpoint_dependencies(built_zip):
+    tops = {name.split("/")[0] for name in zipfile.ZipFile(built_zip).namelist()}
+    names = set(zipfile.ZipFile(built_zip).namelist())
+    assert "skill/lambda_function.py" in names
+    assert {"skill/locale/en.yaml", "skill/lexicon.yaml"} <= names
+    assert any(name.startswith("content/") and name.endswith(".yaml") for name in names)
+    assert not any(name.startswith("skill/tools/") for name in names)
+    assert "skill/__main__.py" not in names
+    assert not any("__pycache__" in name for name in names)
+    assert not {"flask", "gunicorn", "cryptography", "pytest", "tests", "benchmarks"} & tops
+
+
+def test_the_same_inputs_give_the_same_zip(built_zip, tmp_path):
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    again = lambda_zip.build(
+        tmp_path / "again.zip", arch=lambda_zip.host_arch(), python_version=python
+    )
+    assert again.read_bytes() == built_zip.read_bytes()
