@@ -20,9 +20,14 @@ from skill.handlers.common import (
     YES_OR_NO,
     Services,
     SkillHandler,
+    after_answer,
+    dialog_of,
+    examples,
     intent_in,
     load_progress,
+    offer_more,
     reply,
+    what_next,
 )
 from skill.language import plain_text
 from skill.speech import Speech, is_own_ssml, slowed
@@ -40,11 +45,11 @@ class LaunchHandler(SkillHandler):
         dialog = self.dialog(handler_input)
         returning = bool(load_progress(handler_input).facts)
         speech = Speech().say(dialog.text("welcome_back" if returning else "welcome"))
-        speech.pause().say(self.examples(handler_input))
+        speech.pause().say(examples(self.services, handler_input))
         if returning:
             speech.say(dialog.text("launch_quiz_offer"))
         session.save(handler_input, session.SessionState())
-        return self.what_next(handler_input, speech)
+        return what_next(self.services, handler_input, speech)
 
 
 class HelpHandler(SkillHandler):
@@ -58,9 +63,15 @@ class HelpHandler(SkillHandler):
         state = self.state(handler_input)
         if state.reading is not None:
             speech = Speech().say(dialog.text("help_more"), dialog.text("help_commands"))
-            return self.offer_more(handler_input, speech)
-        speech = Speech().say(dialog.text("help"), self.examples(handler_input))
-        return self.what_next(handler_input, speech.say(dialog.text("help_commands")))
+            return offer_more(self.services, handler_input, speech)
+        speech = Speech().say(dialog.text("help"), examples(self.services, handler_input))
+        return what_next(self.services, handler_input, speech.say(dialog.text("help_commands")))
+
+
+def goodbye(services: Services, handler_input: HandlerInput) -> Response:
+    """Goodbye, and the session ends."""
+    dialog = dialog_of(services, handler_input)
+    return reply(handler_input, Speech().say(dialog.text("goodbye")), question=None)
 
 
 class StopHandler(SkillHandler):
@@ -70,11 +81,10 @@ class StopHandler(SkillHandler):
         return intent_in(intents.STOP, intents.CANCEL)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        dialog = self.dialog(handler_input)
-        return reply(handler_input, Speech().say(dialog.text("goodbye")), question=None)
+        return goodbye(self.services, handler_input)
 
 
-class NoHandler(StopHandler):
+class NoHandler(SkillHandler):
     """ "No" to "would you like to hear more?" or to an offered topic moves on; "no" to
     anything else is goodbye."""
 
@@ -84,8 +94,8 @@ class NoHandler(StopHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = self.state(handler_input)
         if state.reading is None and state.offer is None:
-            return super().handle(handler_input)
-        return self.after_answer(handler_input, Speech())
+            return goodbye(self.services, handler_input)
+        return after_answer(self.services, handler_input, Speech())
 
 
 class HomeHandler(SkillHandler):
@@ -98,8 +108,8 @@ class HomeHandler(SkillHandler):
         dialog = self.dialog(handler_input)
         state = self.state(handler_input).but(reading=None, quiz=None, topic=None, offer=None)
         session.save(handler_input, state)
-        speech = Speech().say(dialog.text("home"), self.examples(handler_input))
-        return self.what_next(handler_input, speech)
+        speech = Speech().say(dialog.text("home"), examples(self.services, handler_input))
+        return what_next(self.services, handler_input, speech)
 
 
 class FallbackHandler(SkillHandler):
@@ -123,8 +133,10 @@ class FallbackHandler(SkillHandler):
         state = self.state(handler_input)
         speech = Speech().say(dialog.text("fallback"))
         if state.reading is not None:
-            return self.offer_more(handler_input, speech)
-        return self.what_next(handler_input, speech.say(self.examples(handler_input)))
+            return offer_more(self.services, handler_input, speech)
+        return what_next(
+            self.services, handler_input, speech.say(examples(self.services, handler_input))
+        )
 
 
 class RepeatHandler(SkillHandler):
@@ -138,7 +150,9 @@ class RepeatHandler(SkillHandler):
         last = self.state(handler_input).last
         if last is None or not replayable(last):
             dialog = self.dialog(handler_input)
-            return self.what_next(handler_input, Speech().say(dialog.text("nothing_to_repeat")))
+            return what_next(
+                self.services, handler_input, Speech().say(dialog.text("nothing_to_repeat"))
+            )
         slower = is_intent_name(intents.SLOWER)(handler_input)
         builder = handler_input.response_builder.speak(slowed(last.ssml) if slower else last.ssml)
         builder.ask(last.reprompt or "")  # replayable: there is one

@@ -60,76 +60,112 @@ class Services:
         return session.load(handler_input, self.has_entry, self.has_item)
 
 
+def dialog_of(services: Services, handler_input: HandlerInput) -> Dialog:
+    """The dialog for the request's locale, built once per request (in the SDK's request
+    attributes, the place for per-request values)."""
+    attributes = handler_input.attributes_manager.request_attributes
+    found = attributes.get(_DIALOG)
+    if not isinstance(found, Dialog):
+        locale = str(get_locale(handler_input) or "") or None
+        found = attributes[_DIALOG] = dialog_for(locale, services.choose)
+    return found
+
+
+def active_quiz(services: Services, handler_input: HandlerInput) -> QuizState | None:
+    """The quiz waiting for an answer (or for a yes/no about leaving it), if any."""
+    state = services.state(handler_input).quiz
+    return state if state is not None and state.phase is not Phase.FINISHED else None
+
+
+def in_phase(services: Services, *phases: Phase) -> Callable[[HandlerInput], bool]:
+    """A predicate: the session's quiz is in one of `phases`."""
+
+    def predicate(handler_input: HandlerInput) -> bool:
+        state = services.state(handler_input).quiz
+        return state is not None and state.phase in phases
+
+    return predicate
+
+
+def quiz_active(services: Services) -> Callable[[HandlerInput], bool]:
+    """A predicate: a quiz is running (not finished)."""
+    return lambda handler_input: active_quiz(services, handler_input) is not None
+
+
+def end_with(
+    services: Services,
+    handler_input: HandlerInput,
+    speech: Speech,
+    question_key: str,
+    reprompt_key: str,
+) -> Response:
+    """End the turn with one of the skill's questions and its reprompt, by dialog key."""
+    dialog = dialog_of(services, handler_input)
+    return reply(
+        handler_input,
+        speech,
+        question=dialog.text(question_key),
+        reprompt=dialog.text(reprompt_key),
+    )
+
+
+def what_next(services: Services, handler_input: HandlerInput, speech: Speech) -> Response:
+    """End the turn by asking what to revise, the skill's home question.
+
+    That question replaces any yes/no question asked before it ("hear more?", "another
+    quiz?"), so a later "yes" cannot answer one the student no longer hears."""
+    drop_pending(services, handler_input)
+    return end_with(services, handler_input, speech, "launch_question", "reprompt")
+
+
+def after_answer(services: Services, handler_input: HandlerInput, speech: Speech) -> Response:
+    """End the turn after an answer (or a "don't know") by asking for the next question."""
+    drop_pending(services, handler_input)
+    return end_with(services, handler_input, speech, "after_answer_question", "answer_reprompt")
+
+
+def offer_more(services: Services, handler_input: HandlerInput, speech: Speech) -> Response:
+    """End the turn by asking again whether to hear the rest of a split answer."""
+    return end_with(services, handler_input, speech, "more_question", "more_reprompt")
+
+
+def drop_pending(services: Services, handler_input: HandlerInput) -> None:
+    """Forget a yes/no question the next question replaces: "hear more?" of a split answer,
+    an offered topic, and "another quiz?" of a finished quiz (a quiz still running is kept)."""
+    state = services.state(handler_input)
+    finished = state.quiz is not None and state.quiz.phase is Phase.FINISHED
+    if state.reading is not None or state.offer is not None or finished:
+        quiz = None if finished else state.quiz
+        session.save(handler_input, state.but(reading=None, offer=None, quiz=quiz))
+
+
+def examples(services: Services, handler_input: HandlerInput) -> str:
+    """Two example questions, different each time."""
+    first, second = services.rng.sample(services.content.entries, 2)
+    return dialog_of(services, handler_input).text(
+        "examples", first=first.question, second=second.question
+    )
+
+
+def some_sections(services: Services, count: int = 2) -> Sequence[str]:
+    """A few parts of the topic, for when the skill can't answer what was asked and no entry
+    is near the words heard: broad names, not facts from an entry picked at random."""
+    sections = services.content.sections
+    return [s.title for s in services.rng.sample(sections, min(count, len(sections)))]
+
+
 class SkillHandler(AbstractRequestHandler):
-    """A request handler with the skill's services at hand."""
+    """A request handler with the skill's services at hand. Handlers share steps through the
+    functions of this package, called with `self.services`, not through subclasses."""
 
     def __init__(self, services: Services):
         self.services = services
 
     def dialog(self, handler_input: HandlerInput) -> Dialog:
-        """The dialog for the request's locale, built once per request (in the SDK's request
-        attributes, the place for per-request values)."""
-        attributes = handler_input.attributes_manager.request_attributes
-        found = attributes.get(_DIALOG)
-        if not isinstance(found, Dialog):
-            locale = str(get_locale(handler_input) or "") or None
-            found = attributes[_DIALOG] = dialog_for(locale, self.services.choose)
-        return found
+        return dialog_of(self.services, handler_input)
 
     def state(self, handler_input: HandlerInput) -> SessionState:
         return self.services.state(handler_input)
-
-    def examples(self, handler_input: HandlerInput) -> str:
-        """Two example questions, different each time."""
-        first, second = self.services.rng.sample(self.services.content.entries, 2)
-        return self.dialog(handler_input).text(
-            "examples", first=first.question, second=second.question
-        )
-
-    def end_with(
-        self, handler_input: HandlerInput, speech: Speech, question_key: str, reprompt_key: str
-    ) -> Response:
-        """End the turn with one of the skill's questions and its reprompt, by dialog key."""
-        dialog = self.dialog(handler_input)
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text(question_key),
-            reprompt=dialog.text(reprompt_key),
-        )
-
-    def what_next(self, handler_input: HandlerInput, speech: Speech) -> Response:
-        """End the turn by asking what to revise, the skill's home question.
-
-        That question replaces any yes/no question asked before it ("hear more?", "another
-        quiz?"), so a later "yes" cannot answer one the student no longer hears."""
-        self.drop_pending(handler_input)
-        return self.end_with(handler_input, speech, "launch_question", "reprompt")
-
-    def after_answer(self, handler_input: HandlerInput, speech: Speech) -> Response:
-        """End the turn after an answer (or a "don't know") by asking for the next question."""
-        self.drop_pending(handler_input)
-        return self.end_with(handler_input, speech, "after_answer_question", "answer_reprompt")
-
-    def offer_more(self, handler_input: HandlerInput, speech: Speech) -> Response:
-        """End the turn by asking again whether to hear the rest of a split answer."""
-        return self.end_with(handler_input, speech, "more_question", "more_reprompt")
-
-    def drop_pending(self, handler_input: HandlerInput) -> None:
-        """Forget a yes/no question the next question replaces: "hear more?" of a split answer,
-        an offered topic, and "another quiz?" of a finished quiz (a quiz still running is
-        kept)."""
-        state = self.state(handler_input)
-        finished = state.quiz is not None and state.quiz.phase is Phase.FINISHED
-        if state.reading is not None or state.offer is not None or finished:
-            quiz = None if finished else state.quiz
-            session.save(handler_input, state.but(reading=None, offer=None, quiz=quiz))
-
-    def some_sections(self, count: int = 2) -> Sequence[str]:
-        """A few parts of the topic, for when the skill can't answer what was asked and no entry
-        is near the words heard: broad names, not facts from an entry picked at random."""
-        sections = self.services.content.sections
-        return [s.title for s in self.services.rng.sample(sections, min(count, len(sections)))]
 
 
 def reply(

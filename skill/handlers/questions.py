@@ -17,9 +17,19 @@ from ask_sdk_model.canfulfill import (
 )
 from ask_sdk_model.slu.entityresolution import StatusCode
 
-from skill import intents, session
-from skill.content import Entry, GlossaryTerm
-from skill.handlers.common import SkillHandler, intent_in, reply
+from skill import intents, prompts, session
+from skill.content import Content, Entry, GlossaryTerm
+from skill.handlers.common import (
+    Services,
+    SkillHandler,
+    after_answer,
+    dialog_of,
+    examples,
+    intent_in,
+    reply,
+    some_sections,
+    what_next,
+)
 from skill.matching import HEDGE_THRESHOLD
 from skill.speech import Part, Speech, split_points
 
@@ -66,6 +76,122 @@ def question_text(handler_input: HandlerInput) -> str:
 ASKED = intent_in(intents.TOPIC, intents.ANSWER, *intents.QUESTION_CARRIERS)
 
 
+def definition_asked(content: Content, text: str) -> GlossaryTerm | None:
+    """The glossary term a "what is X" question asks about, when X is a glossary term and no
+    entry is named after it ("what is communism"; "what was the secret speech" is an entry's)."""
+    if not _DEFINITION_ASKED.match(text):
+        return None
+    term = content.define(_DEFINITION_ASKED.sub("", text))
+    return None if term is None or term.term in content.titled_terms else term
+
+
+def find_entry(services: Services, handler_input: HandlerInput) -> Entry | None:
+    """The entry a question asks for; a follow-up ("what about the loan", "why did they do
+    that") is read with the last answer's topic when it does not match alone."""
+    if get_intent_name(handler_input) == intents.TOPIC:
+        entry_id = resolved_id(handler_input, intents.SLOT_TOPIC)
+        if entry_id and services.has_entry(entry_id):
+            return services.content.entry(entry_id)
+    text = question_text(handler_input)
+    match = services.matcher.match(text)
+    if match is not None:
+        return match.entry
+    topic = services.state(handler_input).topic
+    follow_up = get_intent_name(handler_input) == intents.WHAT_ABOUT_QUESTION or bool(
+        _POINTING_BACK & set(text.split())
+    )
+    if topic is not None and follow_up:
+        in_context = f"{text} {services.content.entry(topic).title}"
+        match = services.matcher.match(in_context)
+    return match.entry if match else None
+
+
+def not_known(services: Services, handler_input: HandlerInput, text: str) -> Response:
+    """Say honestly that the skill can't answer. When an entry is close, offer it ("the
+    nearest I have is..."); otherwise name the topics nearest to the words heard."""
+    dialog = dialog_of(services, handler_input)
+    nearest = services.matcher.nearest(text)
+    if nearest and nearest[0].confidence >= HEDGE_THRESHOLD:
+        speech = Speech().say(dialog.text("hedge"))
+        return offer(services, handler_input, speech, nearest[0].entry, "offer_question")
+    names = [m.entry.spoken_name for m in nearest] or some_sections(services)
+    speech = Speech().say(
+        dialog.text("dont_know"), dialog.text("can_answer", topics=dialog.join(names))
+    )
+    return after_answer(services, handler_input, speech)
+
+
+def offer(
+    services: Services,
+    handler_input: HandlerInput,
+    speech: Speech,
+    entry: Entry,
+    question_key: str,
+) -> Response:
+    """End the turn by offering an entry with a yes/no question; "yes" reads it."""
+    dialog = dialog_of(services, handler_input)
+    state = services.state(handler_input)
+    session.save(handler_input, state.but(reading=None, offer=entry.id))
+    return reply(
+        handler_input,
+        speech,
+        question=dialog.text(question_key, name=entry.spoken_name),
+        reprompt=dialog.text("offer_reprompt"),
+    )
+
+
+def define(
+    services: Services, handler_input: HandlerInput, terms: Sequence[GlossaryTerm]
+) -> Response:
+    """Say what glossary terms mean, with an example from the topic."""
+    dialog = dialog_of(services, handler_input)
+    speech = Speech().say(*prompts.definitions(dialog, terms, examples=True))
+    return after_answer(services, handler_input, speech)
+
+
+def read(
+    services: Services,
+    handler_input: HandlerInput,
+    entry: Entry,
+    part: int,
+    *,
+    whole: bool = False,
+    reason: bool = False,
+) -> Response:
+    """Read one part of an entry's answer; a long answer ends by offering more. `whole` reads
+    every point at once; `reason` adds the entry's reason when the answer does not already
+    give it."""
+    dialog = dialog_of(services, handler_input)
+    answer = entry.answer
+    parts = [Part(0, len(answer.points))] if whole else split_points(answer.lead, answer.points)
+    current = parts[part]
+    speech = Speech()
+    if part == 0:
+        speech.say(answer.lead)
+    else:
+        speech.say(dialog.text("continuing"))
+    points = answer.points[current.first : current.first + current.count]
+    if answer.is_list:
+        speech.items(points, dialog.ordinals(), start=current.first)
+    else:
+        speech.sentences(points)
+    more = part + 1 < len(parts)
+    said = " ".join((answer.lead, *answer.points))
+    if reason and not more and entry.why and not services.matcher.repeats(said, entry.why):
+        speech.pause().say(entry.why)
+    reading = session.Reading(entry.id, part + 1) if more else None
+    # A question after a quiz ends it: a later "yes" must not start another.
+    state = services.state(handler_input)
+    session.save(handler_input, state.but(reading=reading, quiz=None, topic=entry.id, offer=None))
+    return reply(
+        handler_input,
+        speech,
+        question=dialog.text("more_question" if more else "after_answer_question"),
+        reprompt=dialog.text("more_reprompt" if more else "answer_reprompt"),
+        card=entry,
+    )
+
+
 class QuestionHandler(SkillHandler):
     """A question about the topic, by topic name or in free form."""
 
@@ -74,137 +200,26 @@ class QuestionHandler(SkillHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = question_text(handler_input)
-        term = self.definition_asked(text)
+        term = definition_asked(self.services.content, text)
         if term is not None:
-            return self.define(handler_input, [term])
-        entry = self.find_entry(handler_input)
-        if entry is not None:
-            # "Name the terms", "list the reasons": the points in one go, as a list.
-            # "Explain the treaty", "why was it important": the reason too.
-            carrier = get_intent_name(handler_input)
-            return self.read(
-                handler_input,
-                entry,
-                part=0,
-                whole=carrier in intents.LIST_CARRIERS,
-                reason=carrier in intents.REASON_CARRIERS,
-            )
-        return self.not_known(handler_input, text)
-
-    def definition_asked(self, text: str) -> GlossaryTerm | None:
-        """The glossary term a "what is X" question asks about, when X is a glossary term and
-        no entry is named after it ("what is communism"; "what was the secret speech" is an
-        entry's)."""
-        if not _DEFINITION_ASKED.match(text):
-            return None
-        content = self.services.content
-        term = content.define(_DEFINITION_ASKED.sub("", text))
-        return None if term is None or term.term in content.titled_terms else term
-
-    def find_entry(self, handler_input: HandlerInput) -> Entry | None:
-        """The entry a question asks for; a follow-up ("what about the loan", "why did they do
-        that") is read with the last answer's topic when it does not match alone."""
-        if get_intent_name(handler_input) == intents.TOPIC:
-            entry_id = resolved_id(handler_input, intents.SLOT_TOPIC)
-            if entry_id and self.services.has_entry(entry_id):
-                return self.services.content.entry(entry_id)
-        text = question_text(handler_input)
-        match = self.services.matcher.match(text)
-        if match is not None:
-            return match.entry
-        topic = self.state(handler_input).topic
-        follow_up = get_intent_name(handler_input) == intents.WHAT_ABOUT_QUESTION or bool(
-            _POINTING_BACK & set(text.split())
-        )
-        if topic is not None and follow_up:
-            in_context = f"{text} {self.services.content.entry(topic).title}"
-            match = self.services.matcher.match(in_context)
-        return match.entry if match else None
-
-    def not_known(self, handler_input: HandlerInput, text: str) -> Response:
-        """Say honestly that the skill can't answer. When an entry is close, offer it ("the
-        nearest I have is..."); otherwise name the topics nearest to the words heard."""
-        dialog = self.dialog(handler_input)
-        nearest = self.services.matcher.nearest(text)
-        if nearest and nearest[0].confidence >= HEDGE_THRESHOLD:
-            speech = Speech().say(dialog.text("hedge"))
-            return self.offer(handler_input, speech, nearest[0].entry, "offer_question")
-        names = [m.entry.spoken_name for m in nearest] or self.some_sections()
-        speech = Speech().say(
-            dialog.text("dont_know"), dialog.text("can_answer", topics=dialog.join(names))
-        )
-        return self.after_answer(handler_input, speech)
-
-    def offer(
-        self, handler_input: HandlerInput, speech: Speech, entry: Entry, question_key: str
-    ) -> Response:
-        """End the turn by offering an entry with a yes/no question; "yes" reads it."""
-        dialog = self.dialog(handler_input)
-        state = self.state(handler_input)
-        session.save(handler_input, state.but(reading=None, offer=entry.id))
-        return reply(
+            return define(self.services, handler_input, [term])
+        entry = find_entry(self.services, handler_input)
+        if entry is None:
+            return not_known(self.services, handler_input, text)
+        # "Name the terms", "list the reasons": the points in one go, as a list.
+        # "Explain the treaty", "why was it important": the reason too.
+        carrier = get_intent_name(handler_input)
+        return read(
+            self.services,
             handler_input,
-            speech,
-            question=dialog.text(question_key, name=entry.spoken_name),
-            reprompt=dialog.text("offer_reprompt"),
-        )
-
-    def define(self, handler_input: HandlerInput, terms: Sequence[GlossaryTerm]) -> Response:
-        """Say what glossary terms mean, with an example from the topic."""
-        dialog = self.dialog(handler_input)
-        speech = Speech()
-        for term in terms:
-            speech.say(dialog.text("define", term=term.term, meaning=term.meaning))
-            if term.example:
-                speech.say(term.example)
-        return self.after_answer(handler_input, speech)
-
-    def read(
-        self,
-        handler_input: HandlerInput,
-        entry: Entry,
-        part: int,
-        *,
-        whole: bool = False,
-        reason: bool = False,
-    ) -> Response:
-        """Read one part of an entry's answer; a long answer ends by offering more. `whole`
-        reads every point at once; `reason` adds the entry's reason when the answer does not
-        already give it."""
-        dialog = self.dialog(handler_input)
-        answer = entry.answer
-        parts = [Part(0, len(answer.points))] if whole else split_points(answer.lead, answer.points)
-        current = parts[part]
-        speech = Speech()
-        if part == 0:
-            speech.say(answer.lead)
-        else:
-            speech.say(dialog.text("continuing"))
-        points = answer.points[current.first : current.first + current.count]
-        if answer.is_list:
-            speech.items(points, dialog.ordinals(), start=current.first)
-        else:
-            speech.sentences(points)
-        more = part + 1 < len(parts)
-        said = " ".join((answer.lead, *answer.points))
-        if reason and not more and entry.why and not self.services.matcher.repeats(said, entry.why):
-            speech.pause().say(entry.why)
-        reading = session.Reading(entry.id, part + 1) if more else None
-        # A question after a quiz ends it: a later "yes" must not start another.
-        state = self.state(handler_input)
-        session.save(
-            handler_input, state.but(reading=reading, quiz=None, topic=entry.id, offer=None)
-        )
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("more_question" if more else "after_answer_question"),
-            reprompt=dialog.text("more_reprompt" if more else "answer_reprompt"),
-            card=entry,
+            entry,
+            part=0,
+            whole=carrier in intents.LIST_CARRIERS,
+            reason=carrier in intents.REASON_CARRIERS,
         )
 
 
-class MoreHandler(QuestionHandler):
+class MoreHandler(SkillHandler):
     """ "More", "next", or "yes" to "would you like to hear more?": the next part of an answer,
     or after a whole answer the next layer: the entry after it in teaching order."""
 
@@ -223,16 +238,16 @@ class MoreHandler(QuestionHandler):
             entry = self.services.content.entry(reading.entry_id)
             parts = split_points(entry.answer.lead, entry.answer.points)
             if reading.next_part < len(parts):
-                return self.read(handler_input, entry, reading.next_part)
+                return read(self.services, handler_input, entry, reading.next_part)
         dialog = self.dialog(handler_input)
         if state.topic is not None:
             following = self.services.content.next_entry(state.topic)
             speech = Speech().say(dialog.text("nothing_more"))
-            return self.offer(handler_input, speech, following, "next_layer_question")
-        return self.after_answer(handler_input, Speech().say(dialog.text("nothing_more")))
+            return offer(self.services, handler_input, speech, following, "next_layer_question")
+        return after_answer(self.services, handler_input, Speech().say(dialog.text("nothing_more")))
 
 
-class OfferHandler(QuestionHandler):
+class OfferHandler(SkillHandler):
     """ "Yes" to "would you like to hear about ...?": read the entry offered."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -244,10 +259,10 @@ class OfferHandler(QuestionHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         offer = self.state(handler_input).offer
         assert offer is not None  # can_handle checked it
-        return self.read(handler_input, self.services.content.entry(offer), part=0)
+        return read(self.services, handler_input, self.services.content.entry(offer), part=0)
 
 
-class WhyHandler(QuestionHandler):
+class WhyHandler(SkillHandler):
     """ "Why?" after an answer: the reason behind it, from the content."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -257,15 +272,15 @@ class WhyHandler(QuestionHandler):
         dialog = self.dialog(handler_input)
         topic = self.state(handler_input).topic
         if topic is None:
-            return self.what_next(handler_input, Speech().say(dialog.text("why_what")))
+            return what_next(self.services, handler_input, Speech().say(dialog.text("why_what")))
         entry = self.services.content.entry(topic)
         if entry.why is None:
             speech = Speech().say(dialog.text("no_reason", name=entry.spoken_name))
-            return self.after_answer(handler_input, speech)
-        return self.after_answer(handler_input, Speech().say(entry.why))
+            return after_answer(self.services, handler_input, speech)
+        return after_answer(self.services, handler_input, Speech().say(entry.why))
 
 
-class DefineHandler(QuestionHandler):
+class DefineHandler(SkillHandler):
     """ "What does ideology mean?", or "what does that mean?" after an answer: the glossary."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -278,11 +293,13 @@ class DefineHandler(QuestionHandler):
         if said:
             term = content.define(said)
             if term is None:
-                return self.after_answer(handler_input, Speech().say(dialog.text("no_term")))
-            return self.define(handler_input, [term])
+                return after_answer(
+                    self.services, handler_input, Speech().say(dialog.text("no_term"))
+                )
+            return define(self.services, handler_input, [term])
         topic = self.state(handler_input).topic
         if topic is None:
-            return self.what_next(handler_input, Speech().say(dialog.text("define_what")))
+            return what_next(self.services, handler_input, Speech().say(dialog.text("define_what")))
         entry = content.entry(topic)
         asked = {t.term for t in content.terms_in(entry.title)}
         answer = " ".join((entry.answer.lead, *entry.answer.points))
@@ -291,8 +308,10 @@ class DefineHandler(QuestionHandler):
         ideas = [t for t in terms if not content.is_name(t.term)]
         chosen = ideas[:MAX_TERMS_DEFINED] or terms[:1]
         if not chosen:
-            return self.after_answer(handler_input, Speech().say(dialog.text("define_what")))
-        return self.define(handler_input, chosen)
+            return after_answer(
+                self.services, handler_input, Speech().say(dialog.text("define_what"))
+            )
+        return define(self.services, handler_input, chosen)
 
 
 # "What does that mean?" defines at most this many of the last answer's terms.
@@ -309,8 +328,8 @@ class ListTopicsHandler(SkillHandler):
         dialog = self.dialog(handler_input)
         titles = [section.title for section in self.services.content.sections]
         speech = Speech().say(dialog.text("list_topics", topics=dialog.join(titles)))
-        speech.say(self.examples(handler_input), dialog.text("list_topics_quiz"))
-        return self.what_next(handler_input, speech)
+        speech.say(examples(self.services, handler_input), dialog.text("list_topics_quiz"))
+        return what_next(self.services, handler_input, speech)
 
 
 class CanFulfillHandler(SkillHandler):

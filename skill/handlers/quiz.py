@@ -12,34 +12,30 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill import intents, progress, quiz, session
+from skill import intents, progress, prompts, quiz, session
 from skill.content import ItemKind, QuizItem
 from skill.dialog import Dialog
 from skill.handlers.common import (
     YES_OR_NO,
+    Services,
     SkillHandler,
+    active_quiz,
+    dialog_of,
+    in_phase,
     intent_in,
     load_paused,
     load_progress,
     now_of,
+    quiz_active,
     reply,
     save_progress,
+    what_next,
 )
-from skill.handlers.questions import QuestionHandler, resolved_id, spoken_slot
-from skill.language import format_number, mid_sentence
+from skill.handlers.questions import find_entry, read, resolved_id, spoken_slot
 from skill.quiz import Outcome, Phase, QuizState
 from skill.quiz_turns import Turn, asked_term, understand
 from skill.session import SessionState
 from skill.speech import Speech
-
-
-def spoken_score(dialog: Dialog, score: float) -> str:
-    """ "3", or "2 and a half" for a half point from a multi-point answer."""
-    whole = int(score)
-    rest = score - whole
-    if abs(rest - 0.5) < 0.01:
-        return f"{whole} {dialog.text('half')}"
-    return format_number(round(score, 1))
 
 
 def answer_words(handler_input: HandlerInput) -> str:
@@ -48,189 +44,134 @@ def answer_words(handler_input: HandlerInput) -> str:
     return " ".join(filter(None, (spoken_slot(handler_input, slot) for slot in slots)))
 
 
-class QuizHandler(SkillHandler):
-    """Shared steps: the current question, said aloud, and saving the quiz."""
+def current_item(services: Services, state: QuizState) -> QuizItem:
+    """The question being asked."""
+    return services.content.item(quiz.current(state))
 
-    def item(self, state: QuizState) -> QuizItem:
-        """The question being asked."""
-        return self.services.content.item(quiz.current(state))
 
-    def active(self, handler_input: HandlerInput) -> QuizState | None:
-        """The quiz waiting for an answer (or for a yes/no about leaving it), if any."""
-        state = self.state(handler_input).quiz
-        return state if state is not None and state.phase is not Phase.FINISHED else None
+def question(services: Services, dialog: Dialog, state: QuizState) -> str:
+    """The current question, as presented, with its options for a choice item."""
+    return prompts.quiz_question(dialog, quiz.presented(state, current_item(services, state)))
 
-    def question(self, dialog: Dialog, state: QuizState) -> str:
-        """The current question, with its options for a choice item; it ends with "?"."""
-        item = quiz.presented(state, self.item(state))
-        if item.kind is not ItemKind.CHOICE:
-            return item.question
-        letters = dialog.variants("letters")
-        options = [
-            dialog.text("option", letter=letter, text=text)
-            for letter, text in zip(letters, item.options, strict=False)
-        ]
-        options[-1] = f"{dialog.text('or').capitalize()} {options[-1].rstrip('.')}?"
-        return " ".join([item.question, *options])
 
-    def ask(
-        self,
-        handler_input: HandlerInput,
-        speech: Speech,
-        state: QuizState,
-        base: SessionState | None = None,
-        *,
-        slow: bool = False,
-        reprompt_key: str = "quiz_reprompt",
-    ) -> Response:
-        """Save the quiz and end the turn with its current question, numbered; `slow` reads it
-        all more slowly."""
-        dialog = self.dialog(handler_input)
-        base = base or self.state(handler_input)
-        state = self.shown(state)
-        session.save(handler_input, base.but(quiz=state, reading=None, confirm_reset=False))
-        number, total = quiz.number(state)
-        speech.say(dialog.text("quiz_number", number=str(number), total=str(total)))
-        return reply(
-            handler_input,
-            speech,
-            question=self.question(dialog, state),
-            reprompt=dialog.text(reprompt_key),
-            slow=slow,
-        )
-
-    def shown(self, state: QuizState) -> QuizState:
-        """The quiz with its current choice question's options chosen, once per question: a
-        repeat reads the same options, the next presentation a new draw."""
-        if state.phase is Phase.FINISHED:
-            return state
-        item = self.item(state)
-        allowed = {item.answer, *item.wrong_options}
-        if item.kind is ItemKind.CHOICE and not (
-            item.answer in state.options and set(state.options) <= allowed
-        ):
-            return quiz.present(state, item, self.services.rng)
+def shown(services: Services, state: QuizState) -> QuizState:
+    """The quiz with its current choice question's options chosen, once per question: a
+    repeat reads the same options, the next presentation a new draw."""
+    if state.phase is Phase.FINISHED:
         return state
+    item = current_item(services, state)
+    allowed = {item.answer, *item.wrong_options}
+    if item.kind is ItemKind.CHOICE and not (
+        item.answer in state.options and set(state.options) <= allowed
+    ):
+        return quiz.present(state, item, services.rng)
+    return state
 
-    def finish(self, handler_input: HandlerInput, speech: Speech, state: QuizState) -> Response:
-        """The final score, what to revise, and an offer to go again."""
-        dialog = self.dialog(handler_input)
-        total = len(state.item_ids)
-        speech.say(
-            dialog.text("final_score", score=spoken_score(dialog, state.score), total=str(total))
+
+def ask(
+    services: Services,
+    handler_input: HandlerInput,
+    speech: Speech,
+    state: QuizState,
+    base: SessionState | None = None,
+    *,
+    slow: bool = False,
+    reprompt_key: str = "quiz_reprompt",
+) -> Response:
+    """Save the quiz and end the turn with its current question, numbered; `slow` reads it
+    all more slowly."""
+    dialog = dialog_of(services, handler_input)
+    base = base or services.state(handler_input)
+    state = shown(services, state)
+    session.save(handler_input, base.but(quiz=state, reading=None, confirm_reset=False))
+    speech.say(prompts.quiz_number(dialog, *quiz.number(state)))
+    return reply(
+        handler_input,
+        speech,
+        question=question(services, dialog, state),
+        reprompt=dialog.text(reprompt_key),
+        slow=slow,
+    )
+
+
+def finish(
+    services: Services, handler_input: HandlerInput, speech: Speech, state: QuizState
+) -> Response:
+    """The final score, what to revise, and an offer to go again."""
+    dialog = dialog_of(services, handler_input)
+    section = quiz.weakest_section(state, services.content.item)
+    title = services.content.section(section).title if section is not None else None
+    speech.say(*prompts.final_score(dialog, state, title))
+    session.save(handler_input, services.state(handler_input).but(quiz=state, reading=None))
+    return reply(
+        handler_input,
+        speech,
+        question=dialog.text("another_quiz"),
+        reprompt=dialog.text("another_reprompt"),
+    )
+
+
+def not_understood(services: Services, handler_input: HandlerInput, state: QuizState) -> Response:
+    """Not understood: say how to answer; the second time in a row, move on, so the same
+    question is never asked more than twice running."""
+    state = quiz.not_understood(state)
+    if state.unclear >= quiz.MAX_UNCLEAR:
+        item = current_item(services, state)
+        return after(services, handler_input, item, quiz.skip(state), unclear=True)
+    speech = Speech().say(dialog_of(services, handler_input).text("quiz_fallback"))
+    return ask(services, handler_input, speech, state, reprompt_key="quiz_unclear_reprompt")
+
+
+def after(
+    services: Services,
+    handler_input: HandlerInput,
+    item: QuizItem,
+    step: quiz.Step,
+    unclear: bool = False,
+) -> Response:
+    """Feedback, progress saved, then the next question or the final score."""
+    dialog = dialog_of(services, handler_input)
+    learnt = progress.record_answer(
+        load_progress(handler_input),
+        item.facts,
+        step.given.outcome is Outcome.RIGHT,
+        now_of(handler_input),
+        hint=step.given.hinted,
+    )
+    save_progress(handler_input, learnt)
+    speech = Speech().say(*prompts.feedback(dialog, item, step.given, step.mark, unclear=unclear))
+    if step.finished:
+        return finish(services, handler_input, speech.pause(), step.state)
+    speech.say(*prompts.score_so_far(dialog, step.state))
+    return ask(services, handler_input, speech.pause(), step.state)
+
+
+def start(
+    services: Services, handler_input: HandlerInput, count: int | None, section: str | None
+) -> Response:
+    """A new quiz: due and weakest facts first."""
+    dialog = dialog_of(services, handler_input)
+    content = services.content
+    rng = services.rng
+    facts = quiz.interleaved(content.facts_by_section, rng)
+    order = progress.order_for_quiz(load_progress(handler_input), facts, now_of(handler_input))
+    count = quiz.question_count(count, len(content.items))
+    chosen = quiz.choose_items(content.items, order, count, section, rng)
+    title = content.section(section).title if section is not None else None
+    if section is not None and title is not None and len(chosen) < count:
+        # Too few questions on the topic: say so, and top up from the nearest sections.
+        sections = [s.id for s in content.sections]
+        topped = quiz.topped_up(content.items, chosen, count, section, sections, order)
+        said = prompts.quiz_topped_up(dialog, len(topped), title, len(chosen))
+        return ask(
+            services, handler_input, Speech().say(said), quiz.start(topped), SessionState(last=None)
         )
-        section = quiz.weakest_section(state, self.services.content.item)
-        if section is None:
-            speech.say(dialog.text("perfect"))
-        else:
-            title = self.services.content.section(section).title
-            speech.say(dialog.text("revise_section", section=title))
-        session.save(handler_input, self.state(handler_input).but(quiz=state, reading=None))
-        return reply(
-            handler_input,
-            speech,
-            question=dialog.text("another_quiz"),
-            reprompt=dialog.text("another_reprompt"),
-        )
-
-    def not_understood(self, handler_input: HandlerInput, state: QuizState) -> Response:
-        """Not understood: say how to answer; the second time in a row, move on, so the same
-        question is never asked more than twice running."""
-        dialog = self.dialog(handler_input)
-        state = quiz.not_understood(state)
-        if state.unclear >= quiz.MAX_UNCLEAR:
-            return self.after(handler_input, self.item(state), quiz.skip(state), unclear=True)
-        speech = Speech().say(dialog.text("quiz_fallback"))
-        return self.ask(handler_input, speech, state, reprompt_key="quiz_unclear_reprompt")
-
-    def score_so_far(self, dialog: Dialog, state: QuizState) -> list[str]:
-        """ "You have 2 out of 3 so far", once a question has been answered; else nothing."""
-        if not state.index:
-            return []
-        score = spoken_score(dialog, state.score)
-        return [dialog.text("running_score", score=score, asked=str(state.index))]
-
-    def after(
-        self, handler_input: HandlerInput, item: QuizItem, step: quiz.Step, unclear: bool = False
-    ) -> Response:
-        """Feedback, progress saved, then the next question or the final score."""
-        dialog = self.dialog(handler_input)
-        given = step.given
-        learnt = progress.record_answer(
-            load_progress(handler_input),
-            item.facts,
-            given.outcome is Outcome.RIGHT,
-            now_of(handler_input),
-            hint=given.hinted,
-        )
-        save_progress(handler_input, learnt)
-        speech = Speech()
-        # Content is put inside the skill's sentences: "The right answer is the Soviet loan".
-        answer = mid_sentence(item.answer.rstrip("."))
-        if given.outcome is Outcome.RIGHT:
-            speech.say(dialog.text("right_after_hint" if given.hinted else "right"))
-        elif given.outcome is Outcome.SKIPPED:
-            speech.say(
-                dialog.text("moving_on" if unclear else "skipped"),
-                dialog.text("the_answer_is", answer=answer),
-            )
-        else:
-            speech.say(dialog.text("partly" if given.outcome is Outcome.PARTLY else "wrong"))
-            mark = step.mark
-            if mark is not None and mark.matched_points:
-                # Which points counted, so a student knows what to keep.
-                got = dialog.join([mid_sentence(p) for p in mark.matched_points])
-                speech.say(dialog.text("got_points", points=got))
-            if mark is not None and mark.missed_points:
-                missed = dialog.join([mid_sentence(p) for p in mark.missed_points])
-                speech.say(dialog.text("missed_points", points=missed))
-            else:
-                speech.say(dialog.text("the_answer_is", answer=answer))
-        speech.say(item.why)
-        if step.finished:
-            return self.finish(handler_input, speech.pause(), step.state)
-        speech.say(*self.score_so_far(dialog, step.state))
-        return self.ask(handler_input, speech.pause(), step.state)
-
-    def start(
-        self, handler_input: HandlerInput, count: int | None, section: str | None
-    ) -> Response:
-        """A new quiz: due and weakest facts first."""
-        dialog = self.dialog(handler_input)
-        content = self.services.content
-        learnt = load_progress(handler_input)
-        rng = self.services.rng
-        facts = quiz.interleaved(content.facts_by_section, rng)
-        order = progress.order_for_quiz(learnt, facts, now_of(handler_input))
-        count = quiz.question_count(count, len(content.items))
-        chosen = quiz.choose_items(content.items, order, count, section, rng)
-        if section is not None and len(chosen) < count:
-            # Too few questions on the topic: say so, and top up from the nearest sections.
-            sections = [s.id for s in content.sections]
-            topped = quiz.topped_up(content.items, chosen, count, section, sections, order)
-            state = quiz.start(topped)
-            speech = Speech().say(
-                dialog.text(
-                    "quiz_start_topped_up",
-                    count=str(len(topped)),
-                    section=content.section(section).title,
-                    available=str(len(chosen)),
-                )
-            )
-            return self.ask(handler_input, speech, state, SessionState(last=None))
-        state = quiz.start(chosen)
-        total = str(len(state.item_ids))
-        if section is not None:
-            title = content.section(section).title
-            speech = Speech().say(dialog.text("quiz_start_section", count=total, section=title))
-        elif len(state.item_ids) == 1:
-            speech = Speech().say(dialog.text("quiz_start_one"))
-        else:
-            speech = Speech().say(dialog.text("quiz_start", count=total))
-        return self.ask(handler_input, speech, state, SessionState(last=None))
+    state = quiz.start(chosen)
+    said = prompts.quiz_start(dialog, len(state.item_ids), title)
+    return ask(services, handler_input, Speech().say(said), state, SessionState(last=None))
 
 
-class ResumeQuizHandler(QuizHandler):
+class ResumeQuizHandler(SkillHandler):
     """Opening the skill after pausing a quiz: carry on from the same question."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -246,27 +187,30 @@ class ResumeQuizHandler(QuizHandler):
         number, total = quiz.number(paused)
         speech = Speech().say(dialog.text("welcome_back"))
         speech.say(dialog.text("quiz_resumed", number=str(number), total=str(total)))
-        return self.ask(handler_input, speech, quiz.stay(paused), SessionState())
+        return ask(self.services, handler_input, speech, quiz.stay(paused), SessionState())
 
 
-class StartQuizHandler(QuizHandler):
+class StartQuizHandler(SkillHandler):
     """ "Quiz me", "quiz me on the treaty", "give me ten questions"; "start over" mid-quiz."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if is_intent_name(intents.START_QUIZ)(handler_input):
             return True
-        return is_intent_name(intents.START_OVER)(handler_input) and (
-            self.active(handler_input) is not None
+        return is_intent_name(intents.START_OVER)(handler_input) and quiz_active(self.services)(
+            handler_input
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        active = self.active(handler_input)
+        active = active_quiz(self.services, handler_input)
         if active is not None and is_intent_name(intents.START_QUIZ)(handler_input):
             speech = Speech().say(self.dialog(handler_input).text("quiz_already"))
-            return self.ask(handler_input, speech, quiz.stay(active))
+            return ask(self.services, handler_input, speech, quiz.stay(active))
         count = spoken_slot(handler_input, intents.SLOT_COUNT)
-        return self.start(
-            handler_input, int(count) if count.isdigit() else None, self.topic(handler_input)
+        return start(
+            self.services,
+            handler_input,
+            int(count) if count.isdigit() else None,
+            self.topic(handler_input),
         )
 
     def topic(self, handler_input: HandlerInput) -> str | None:
@@ -280,46 +224,47 @@ class StartQuizHandler(QuizHandler):
         return found.entry.section if found else None
 
 
-class AnotherQuizHandler(QuizHandler):
+class AnotherQuizHandler(SkillHandler):
     """ "Yes" or "no" to "would you like another quiz?"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        state = self.state(handler_input).quiz
-        return state is not None and state.phase is Phase.FINISHED and YES_OR_NO(handler_input)
+        return YES_OR_NO(handler_input) and in_phase(self.services, Phase.FINISHED)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if is_intent_name(intents.YES)(handler_input):
-            return self.start(handler_input, None, None)
+            return start(self.services, handler_input, None, None)
         dialog = self.dialog(handler_input)
         session.save(handler_input, self.state(handler_input).but(quiz=None))
-        return self.what_next(handler_input, Speech().say(dialog.text("home")))
+        return what_next(self.services, handler_input, Speech().say(dialog.text("home")))
 
 
-class LeaveQuizHandler(QuizHandler, QuestionHandler):
+class LeaveQuizHandler(SkillHandler):
     """ "Yes" or "no" to "do you want to leave the quiz to hear the answer?"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        state = self.active(handler_input)
-        return state is not None and state.phase is Phase.CONFIRM_LEAVE and YES_OR_NO(handler_input)
+        confirming = in_phase(self.services, Phase.CONFIRM_LEAVE)
+        return YES_OR_NO(handler_input) and confirming(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        state = self.active(handler_input)
+        state = active_quiz(self.services, handler_input)
         assert state is not None  # can_handle checked it
         if is_intent_name(intents.NO)(handler_input) or state.leave_for is None:
             speech = Speech().say(self.dialog(handler_input).text("back_to_quiz"))
-            return self.ask(handler_input, speech, quiz.stay(state))
+            return ask(self.services, handler_input, speech, quiz.stay(state))
         session.save(handler_input, self.state(handler_input).but(quiz=None))
-        return self.read(handler_input, self.services.content.entry(state.leave_for), part=0)
+        return read(
+            self.services, handler_input, self.services.content.entry(state.leave_for), part=0
+        )
 
 
-class QuizTurnHandler(QuizHandler, QuestionHandler):
+class QuizTurnHandler(SkillHandler):
     """Every turn mid-quiz that the quiz understands: taken once as an answer or a request
     (skill.quiz_turns, which `python -m skill.tools.eval_quiz_turns` measures), then answered by the
     step for that kind. Requests are recognised before anything is marked, whether Alexa routed
     them to their own intent or put their words in the answer slot."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.active(handler_input) is not None and self.turn(handler_input) is not None
+        return quiz_active(self.services)(handler_input) and self.turn(handler_input) is not None
 
     def turn(self, handler_input: HandlerInput) -> Turn | None:
         if not is_request_type("IntentRequest")(handler_input):
@@ -327,36 +272,38 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
         return understand(str(get_intent_name(handler_input)), answer_words(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn, active = self.turn(handler_input), self.active(handler_input)
+        turn, active = self.turn(handler_input), active_quiz(self.services, handler_input)
         assert turn is not None and active is not None  # can_handle checked them
         return self.STEPS[turn](self, handler_input, quiz.stay(active))
 
     def on_answer(self, handler_input: HandlerInput, state: QuizState) -> Response:
         spoken = answer_words(handler_input)
         if not spoken:
-            return self.not_understood(handler_input, state)
-        item = self.item(state)
+            return not_understood(self.services, handler_input, state)
+        item = current_item(self.services, state)
         step = quiz.answer(state, item, spoken, self.services.content.aliases)
-        return self.after(handler_input, item, step)
+        return after(self.services, handler_input, item, step)
 
     def on_skip(self, handler_input: HandlerInput, state: QuizState) -> Response:
-        return self.after(handler_input, self.item(state), quiz.skip(state))
+        return after(
+            self.services, handler_input, current_item(self.services, state), quiz.skip(state)
+        )
 
     def on_hint(self, handler_input: HandlerInput, state: QuizState) -> Response:
         dialog = self.dialog(handler_input)
         key = "hint_again" if state.hinted else "hint"
-        speech = Speech().say(dialog.text(key, hint=self.item(state).hint))
-        return self.ask(handler_input, speech, quiz.take_hint(state))
+        speech = Speech().say(dialog.text(key, hint=current_item(self.services, state).hint))
+        return ask(self.services, handler_input, speech, quiz.take_hint(state))
 
     def on_repeat(self, handler_input: HandlerInput, state: QuizState) -> Response:
-        return self.ask(handler_input, Speech(), state)
+        return ask(self.services, handler_input, Speech(), state)
 
     def on_slower(self, handler_input: HandlerInput, state: QuizState) -> Response:
-        return self.ask(handler_input, Speech(), state, slow=True)
+        return ask(self.services, handler_input, Speech(), state, slow=True)
 
     def on_help(self, handler_input: HandlerInput, state: QuizState) -> Response:
         speech = Speech().say(self.dialog(handler_input).text("quiz_help"))
-        return self.ask(handler_input, speech, state)
+        return ask(self.services, handler_input, speech, state)
 
     def on_filler(self, handler_input: HandlerInput, state: QuizState) -> Response:
         """Thinking aloud: wait, without marking or reading the question out again."""
@@ -366,7 +313,7 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
             handler_input,
             Speech().say(dialog.text("quiz_wait")),
             question=dialog.text("quiz_wait_question"),
-            reprompt=self.question(dialog, state),
+            reprompt=question(self.services, dialog, state),
         )
 
     def on_meaning(self, handler_input: HandlerInput, state: QuizState) -> Response:
@@ -378,36 +325,30 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
             answer_words(handler_input)
         )
         term = content.define(said) if said else None
-        terms = [term] if term else content.terms_in(self.question(dialog, state))[:1]
-        speech = Speech()
+        terms = [term] if term else content.terms_in(question(self.services, dialog, state))[:1]
+        speech = Speech().say(*prompts.definitions(dialog, terms, examples=False))
         if not terms:
             speech.say(dialog.text("no_term"))
-        for found in terms:
-            speech.say(dialog.text("define", term=found.term, meaning=found.meaning))
-        return self.ask(handler_input, speech.say(dialog.text("back_to_quiz")), state)
+        return ask(self.services, handler_input, speech.say(dialog.text("back_to_quiz")), state)
 
     def on_progress(self, handler_input: HandlerInput, state: QuizState) -> Response:
         """The score so far and what is left: the quiz goes on."""
         dialog = self.dialog(handler_input)
-        speech = Speech().say(*self.score_so_far(dialog, state))
-        left = quiz.remaining(state)
-        if left == 1:
-            speech.say(dialog.text("last_question"))
-        else:
-            speech.say(dialog.text("questions_left", count=str(left)))
-        return self.ask(handler_input, speech, state)
+        speech = Speech().say(*prompts.score_so_far(dialog, state))
+        speech.say(prompts.questions_left(dialog, quiz.remaining(state)))
+        return ask(self.services, handler_input, speech, state)
 
     def on_stop_quiz(self, handler_input: HandlerInput, state: QuizState) -> Response:
         """The score so far, then back to revision questions."""
         dialog = self.dialog(handler_input)
-        speech = Speech().say(dialog.text("quiz_stopped"), *self.score_so_far(dialog, state))
+        speech = Speech().say(dialog.text("quiz_stopped"), *prompts.score_so_far(dialog, state))
         session.save(handler_input, self.state(handler_input).but(quiz=None))
-        return self.what_next(handler_input, speech)
+        return what_next(self.services, handler_input, speech)
 
     def on_end_session(self, handler_input: HandlerInput, state: QuizState) -> Response:
         """ "Goodbye" mid-quiz: the score so far, and the session ends."""
         dialog = self.dialog(handler_input)
-        speech = Speech().say(*self.score_so_far(dialog, state), dialog.text("goodbye"))
+        speech = Speech().say(*prompts.score_so_far(dialog, state), dialog.text("goodbye"))
         return reply(handler_input, speech, question=None)
 
     def on_pause(self, handler_input: HandlerInput, state: QuizState) -> Response:
@@ -422,10 +363,10 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
     def on_question(self, handler_input: HandlerInput, state: QuizState) -> Response:
         """A revision question mid-quiz: the quiz is not dropped; ask whether to leave it."""
         dialog = self.dialog(handler_input)
-        entry = self.find_entry(handler_input)
+        entry = find_entry(self.services, handler_input)
         if entry is None:
             speech = Speech().say(dialog.text("dont_know"), dialog.text("back_to_quiz"))
-            return self.ask(handler_input, speech, state)
+            return ask(self.services, handler_input, speech, state)
         session.save(
             handler_input, self.state(handler_input).but(quiz=quiz.ask_to_leave(state, entry.id))
         )
@@ -453,26 +394,25 @@ class QuizTurnHandler(QuizHandler, QuestionHandler):
     }
 
 
-class QuizStrayHandler(QuizHandler):
+class QuizStrayHandler(SkillHandler):
     """What the quiz does not take mid-quiz: words Alexa could not place (FallbackIntent), a
     "yes", "no" or "more" out of turn, and commands for later."""
 
     LATER = (intents.RESET_PROGRESS, intents.LIST_TOPICS, intents.WHY_FOLLOW_UP)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return (
-            is_request_type("IntentRequest")(handler_input)
-            and self.active(handler_input) is not None
+        return is_request_type("IntentRequest")(handler_input) and quiz_active(self.services)(
+            handler_input
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        active = self.active(handler_input)
+        active = active_quiz(self.services, handler_input)
         assert active is not None  # can_handle checked it
         state = quiz.stay(active)
         if get_intent_name(handler_input) in self.LATER:
             speech = Speech().say(self.dialog(handler_input).text("quiz_later"))
-            return self.ask(handler_input, speech, state)
-        return self.not_understood(handler_input, state)
+            return ask(self.services, handler_input, speech, state)
+        return not_understood(self.services, handler_input, state)
 
 
 class NotInQuizHandler(SkillHandler):
@@ -492,10 +432,10 @@ class NotInQuizHandler(SkillHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
         session.save(handler_input, self.state(handler_input).but(quiz=None))
-        return self.what_next(handler_input, Speech().say(dialog.text("not_in_quiz")))
+        return what_next(self.services, handler_input, Speech().say(dialog.text("not_in_quiz")))
 
 
-class ProgressHandler(QuizHandler):
+class ProgressHandler(SkillHandler):
     """ "How am I doing?" outside a quiz: first the quiz just done, then where the student
     stands (secure, still learning, not tried yet, and what secure means), and a weakest
     section only when one stands out. (Mid-quiz, QuizTurnHandler gives the score so far.)"""
@@ -505,30 +445,18 @@ class ProgressHandler(QuizHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
-        speech = Speech()
         just_done = self.state(handler_input).quiz
-        if just_done is not None and just_done.phase is Phase.FINISHED:
-            score = spoken_score(dialog, just_done.score)
-            total = str(len(just_done.item_ids))
-            speech.say(dialog.text("progress_session", score=score, total=total))
+        if just_done is not None and just_done.phase is not Phase.FINISHED:
+            just_done = None
         learnt = load_progress(handler_input)
         content = self.services.content
-        if not learnt.facts:
-            speech.say(dialog.text("progress_none"))
-            return self.what_next(handler_input, speech)
-        summary = progress.summarise(learnt, content.facts_by_section, now_of(handler_input))
-        counts = {
-            "secure": str(summary.secure),
-            "learning": str(summary.learning),
-            "untried": str(summary.untried),
-        }
-        speech.say(dialog.text("progress", **counts), dialog.text("progress_secure_means"))
-        if summary.weakest_section is None:
-            speech.say(dialog.text("progress_no_weak"))
-        else:
-            title = content.section(summary.weakest_section).title
-            speech.say(dialog.text("progress_weakest", section=title))
-        return self.what_next(handler_input, speech)
+        summary = weakest = None
+        if learnt.facts:
+            summary = progress.summarise(learnt, content.facts_by_section, now_of(handler_input))
+            if summary.weakest_section is not None:
+                weakest = content.section(summary.weakest_section).title
+        speech = Speech().say(*prompts.progress_report(dialog, summary, weakest, just_done))
+        return what_next(self.services, handler_input, speech)
 
 
 class ResetProgressHandler(SkillHandler):
@@ -562,4 +490,4 @@ class ConfirmResetHandler(SkillHandler):
         else:
             text = dialog.text("reset_kept")
         session.save(handler_input, self.state(handler_input).but(confirm_reset=False))
-        return self.what_next(handler_input, Speech().say(text))
+        return what_next(self.services, handler_input, Speech().say(text))
