@@ -81,14 +81,18 @@ class Dialog:
 
 
 @cache
-def _base() -> dict[str, tuple[str, ...]]:
+def base_texts() -> dict[str, tuple[str, ...]]:
+    """The base locale's phrases (en.yaml), which every locale starts from; DialogError when
+    the file is invalid."""
     return _read(LOCALE_DIR / f"{BASE}.yaml")
 
 
 @cache
-def _overlay(locale: str) -> dict[str, tuple[str, ...]]:
+def locale_texts(locale: str) -> dict[str, tuple[str, ...]]:
+    """A locale's phrases as served: its own file laid over the base; DialogError names a
+    file, key and reason when either is invalid."""
     path = LOCALE_DIR / f"{locale}.yaml"
-    base = _base()
+    base = base_texts()
     overlay = _read(path) if path.exists() else {}
     unknown = sorted(set(overlay) - set(base))
     if unknown:
@@ -99,4 +103,4 @@ def _overlay(locale: str) -> dict[str, tuple[str, ...]]:
 def dialog_for(locale: str | None, choose: Chooser = random.choice) -> Dialog:
     """The phrases for a request's locale; an unsupported locale falls back to en-GB."""
     name = locale if locale in LOCALES else DEFAULT_LOCALE
-    return Dialog(name, _overlay(name), choose)
+    return Dialog(name, locale_texts(name), choose)

@@ -22,8 +22,10 @@ from skill.handlers.common import Services, SkillHandler, reply
 from skill.matching import default_matcher
 from skill.speech import Speech
 from skill.tools import check, model
-from skill.tools.check import Failure, Probe
-from skill.tools.simulator import Resolution, Simulator, Turn
+from skill.tools.check import dialog_rules, model_rules, probes
+from skill.tools.check.failure import Failure
+from skill.tools.check.probes import Probe
+from skill.tools.simulator import RequestType, Resolution, Simulator, Turn
 
 CONTENT = default_content()
 needs_quiz = pytest.mark.skipif(not CONTENT.items, reason="the content has no quiz items yet")
@@ -38,7 +40,7 @@ def names(failures: list[Failure]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def files() -> dict[str, dict[str, Any]]:
-    return check.load_models()
+    return model_rules.load_models()
 
 
 def test_the_static_checks_pass_on_the_project(files):
@@ -46,11 +48,11 @@ def test_the_static_checks_pass_on_the_project(files):
 
 
 def test_the_dynamic_checks_pass_on_the_skill():
-    result = check.sweep(check.default_skill(), CONTENT, Simulator("en-GB"))
+    result = probes.sweep(check.default_skill(), CONTENT, Simulator("en-GB"))
     assert result.failures == []
-    assert check.probe_failures(result.probes) == []
+    assert probes.probe_failures(result.probes) == []
     reached = {p.state for p in result.probes}
-    expected = {s.name for s in check.STATES if CONTENT.items or not s.needs_quiz}
+    expected = {s.name for s in probes.STATES if CONTENT.items or not s.needs_quiz}
     assert reached == expected
     # Every declared intent, with and without slots, from every state.
     sent = {p.intent for p in result.probes}
@@ -58,7 +60,7 @@ def test_the_dynamic_checks_pass_on_the_skill():
 
 
 def files_language() -> dict[str, Any]:
-    return check.load_models()["en-GB.json"]["interactionModel"]["languageModel"]
+    return model_rules.load_models()["en-GB.json"]["interactionModel"]["languageModel"]
 
 
 def test_the_command_prints_one_line_per_failure_and_exits_non_zero(monkeypatch, capsys):
@@ -122,8 +124,8 @@ def constants(language: dict[str, Any]) -> set[str]:
 
 def run_language_checks(language: dict[str, Any]) -> list[Failure]:
     failures = []
-    for language_check in check.LANGUAGE_CHECKS:
-        if language_check is check.check_intent_names:
+    for language_check in model_rules.LANGUAGE_CHECKS:
+        if language_check is model_rules.check_intent_names:
             failures += language_check(language, constants(language))
         else:
             failures += language_check(language)
@@ -145,7 +147,7 @@ def test_the_small_model_passes(language):
 )  # fmt: skip
 def test_an_invocation_name_that_breaks_the_rules(language, name):
     language["invocationName"] = name
-    assert names(check.check_invocation_name(language)) == {"invocation-name"}
+    assert names(model_rules.check_invocation_name(language)) == {"invocation-name"}
 
 
 @pytest.mark.parametrize(
@@ -160,14 +162,14 @@ def test_an_invocation_name_that_breaks_the_rules(language, name):
 )
 def test_a_sample_with_punctuation_digits_or_an_unknown_slot(language, sample, why):
     samples(language, intents.TOPIC).append(sample)
-    failures = check.check_sample_words(language)
+    failures = model_rules.check_sample_words(language)
     assert len(failures) == 1 and why in failures[0].why
     assert sample in failures[0].where
 
 
 def test_a_duplicate_sample_within_an_intent(language):
     samples(language, intents.TOPIC).append("Revise  {Topic}")
-    (failure,) = check.check_duplicate_samples(language)
+    (failure,) = model_rules.check_duplicate_samples(language)
     assert failure.check == "duplicate-sample" and "twice" in failure.why
 
 
@@ -176,13 +178,13 @@ def test_a_duplicate_sample_across_intents(language):
         {"name": intents.START_QUIZ, "slots": [{"name": "topic", "type": "TOPIC"}],
          "samples": ["revise {topic}"]}
     )  # fmt: skip
-    (failure,) = check.check_duplicate_samples(language)
+    (failure,) = model_rules.check_duplicate_samples(language)
     assert failure.why == f"also a sample of {intents.TOPIC}"
 
 
 def test_a_search_query_alone(language):
     samples(language, intents.WHAT_QUESTION).append("{query}")
-    (failure,) = check.check_search_query_samples(language)
+    (failure,) = model_rules.check_search_query_samples(language)
     assert failure.check == "search-query" and "carrier" in failure.why
 
 
@@ -190,13 +192,13 @@ def test_a_search_query_with_another_slot(language):
     question = next(i for i in language["intents"] if i["name"] == intents.WHAT_QUESTION)
     question["slots"].append({"name": "topic", "type": "TOPIC"})
     question["samples"].append("what {query} about {topic}")
-    (failure,) = check.check_search_query_samples(language)
+    (failure,) = model_rules.check_search_query_samples(language)
     assert "shares the sample" in failure.why
 
 
 def test_an_over_long_synonym(language):
     language["types"][0]["values"][0]["name"]["synonyms"].append("word " * 29)  # 145 characters
-    (failure,) = check.check_slot_values(language)
+    (failure,) = model_rules.check_slot_values(language)
     assert failure.check == "slot-values" and "145 characters" in failure.why
 
 
@@ -204,13 +206,13 @@ def test_an_unused_slot_type(language):
     language["types"].append(
         {"name": "COLOUR", "values": [{"id": "red", "name": {"value": "red"}}]}
     )
-    (failure,) = check.check_slot_types(language)
+    (failure,) = model_rules.check_slot_types(language)
     assert failure.where == "slot type COLOUR" and "used by no slot" in failure.why
 
 
 def test_a_slot_type_used_but_not_declared(language):
     language["types"] = []
-    (failure,) = check.check_slot_types(language)
+    (failure,) = model_rules.check_slot_types(language)
     assert failure.where == "slot type TOPIC" and "not declared" in failure.why
 
 
@@ -218,7 +220,7 @@ def test_intents_that_do_not_match_the_constants(language):
     known = constants(language)
     language["intents"] = [i for i in language["intents"] if i["name"] != intents.HELP]
     language["intents"].append({"name": "DanceIntent", "samples": ["dance"]})
-    whys = {(f.where, f.why) for f in check.check_intent_names(language, known)}
+    whys = {(f.where, f.why) for f in model_rules.check_intent_names(language, known)}
     assert whys == {
         (intents.HELP, "required built-in intent missing from the model"),
         (intents.HELP, "a constant in skill/intents.py but not in the model"),
@@ -229,14 +231,14 @@ def test_intents_that_do_not_match_the_constants(language):
 def test_a_locale_missing_an_intent(language):
     other = copy.deepcopy(language)
     other["intents"] = [i for i in other["intents"] if i["name"] != intents.TOPIC]
-    (failure,) = check.check_same_intents({"en-GB": language, "en-US": other})
+    (failure,) = model_rules.check_same_intents({"en-GB": language, "en-US": other})
     assert failure.where == "en-US" and intents.TOPIC in failure.why
 
 
 def test_a_locale_with_other_slots(language):
     other = copy.deepcopy(language)
     other["intents"][-1]["slots"][0]["type"] = "TOPIC"
-    (failure,) = check.check_same_intents({"en-GB": language, "en-AU": other})
+    (failure,) = model_rules.check_same_intents({"en-GB": language, "en-AU": other})
     assert "other slots" in failure.why
 
 
@@ -254,7 +256,7 @@ def test_example_phrases_that_match(language):
         "Alexa, ask history revision to revise the treaty.",
         "Alexa, ask history revision what is the treaty",
     )
-    assert check.check_example_phrases(manifest, {"en-GB": language}) == []
+    assert model_rules.check_example_phrases(manifest, {"en-GB": language}) == []
 
 
 @pytest.mark.parametrize(
@@ -267,13 +269,13 @@ def test_example_phrases_that_match(language):
     ],
 )
 def test_an_example_phrase_that_matches_nothing(language, phrase, why):
-    (failure,) = check.check_example_phrases(manifest_with(phrase), {"en-GB": language})
+    (failure,) = model_rules.check_example_phrases(manifest_with(phrase), {"en-GB": language})
     assert failure.check == "example-phrases" and why in failure.why
 
 
 def test_too_many_example_phrases(language):
     manifest = manifest_with(*["Alexa, open history revision"] * 4)
-    (failure,) = check.check_example_phrases(manifest, {"en-GB": language})
+    (failure,) = model_rules.check_example_phrases(manifest, {"en-GB": language})
     assert "4 example phrases" in failure.why
 
 
@@ -283,25 +285,29 @@ BASE = {"greet": ("Hello {name}.", "Hi {name}."), "bye": ("Bye.",)}
 
 
 def test_the_project_dialogs_have_every_key():
-    base, served, errors = check.project_dialogs()
-    used = check.dialog_keys_used(sorted(model.MODEL_DIR.parent.joinpath("skill").rglob("*.py")))
+    base, served, errors = dialog_rules.project_dialogs()
+    used = dialog_rules.dialog_keys_used(
+        sorted(model.MODEL_DIR.parent.joinpath("skill").rglob("*.py"))
+    )
     assert errors == [] and {"welcome", "quiz_number", "right", "letters"} <= used
-    assert check.check_dialogs(base, served, used) == []
+    assert dialog_rules.check_dialogs(base, served, used) == []
 
 
 def test_a_dialog_missing_a_key():
-    (failure,) = check.check_dialogs(BASE, {"en-GB": BASE, "en-US": {"greet": BASE["greet"]}}, ())
+    (failure,) = dialog_rules.check_dialogs(
+        BASE, {"en-GB": BASE, "en-US": {"greet": BASE["greet"]}}, ()
+    )
     assert (failure.where, failure.why) == ("en-US key 'bye'", "missing")
 
 
 def test_a_dialog_key_the_code_uses_but_no_file_has():
-    (failure,) = check.check_dialogs(BASE, {"en-GB": BASE}, {"greet", "farewell"})
+    (failure,) = dialog_rules.check_dialogs(BASE, {"en-GB": BASE}, {"greet", "farewell"})
     assert failure.where == "key 'farewell'"
 
 
 def test_a_locale_variant_with_a_field_the_handlers_do_not_fill():
     us = {**BASE, "greet": ("Howdy {nickname}.",)}
-    (failure,) = check.check_dialogs(BASE, {"en-US": us}, ())
+    (failure,) = dialog_rules.check_dialogs(BASE, {"en-US": us}, ())
     assert "nickname" in failure.why
 
 
@@ -311,14 +317,14 @@ def test_dialog_keys_are_found_in_both_branches_of_a_conditional(tmp_path):
         'dialog.text("a" if x else "b")\nself.dialog(h).variants("c")\nfields.text("no")\n',
         encoding="utf-8",
     )
-    assert check.dialog_keys_used([source]) == {"a", "b", "c"}
+    assert dialog_rules.dialog_keys_used([source]) == {"a", "b", "c"}
 
 
 def test_a_stale_model(files):
     generated = model.generate()
     stale = copy.deepcopy(dict(files))
     stale["en-GB.json"]["interactionModel"]["languageModel"]["invocationName"] = "old name"
-    (failure,) = check.check_model_fresh(stale, generated)
+    (failure,) = model_rules.check_model_fresh(stale, generated)
     assert failure.where == "en-GB.json" and "stale" in failure.why
 
 
@@ -393,11 +399,11 @@ def build(monkeypatch):
 def probe(skill: Any, states: tuple[str, ...], *sent: str) -> tuple[list[Failure], list[Failure]]:
     """Sweep the named states with the named intents; (state failures, probe failures)."""
     simulator = Simulator("en-GB")
-    chosen = [s for s in check.STATES if s.name in states]
+    chosen = [s for s in probes.STATES if s.name in states]
     assert len(chosen) == len(states)
     requests = [(name, simulator.intent(name)) for name in sent]
-    result = check.sweep(skill, CONTENT, simulator, states=chosen, requests=requests)
-    return result.failures, check.probe_failures(result.probes)
+    result = probes.sweep(skill, CONTENT, simulator, states=chosen, requests=requests)
+    return result.failures, probes.probe_failures(result.probes)
 
 
 def test_an_intent_without_a_handler(build):
@@ -505,9 +511,9 @@ def test_ssml_alexa_supports_passes():
         '<amazon:effect name="whispered">psst</amazon:effect><say-as interpret-as="digits">12'
         '</say-as><sub alias="ussr">USSR</sub><lang xml:lang="fr-FR">oui</lang></speak>'
     )
-    assert check.ssml_problems(ssml) == []
-    assert check.ssml_problems("Hi") == ["not wrapped in <speak>"]
-    assert check.ssml_problems('<speak><!DOCTYPE x [<!ENTITY a "b">]>&a;</speak>')
+    assert probes.ssml_problems(ssml) == []
+    assert probes.ssml_problems("Hi") == ["not wrapped in <speak>"]
+    assert probes.ssml_problems('<speak><!DOCTYPE x [<!ENTITY a "b">]>&a;</speak>')
 
 
 def test_a_handler_that_raises_is_a_failure_though_the_catch_all_apologises(build):
@@ -529,29 +535,29 @@ def turn_of(ssml: str, *, reprompt: str | None = "<speak>Well?</speak>") -> Turn
     if reprompt is not None:
         response["reprompt"] = {"outputSpeech": {"type": "SSML", "ssml": reprompt}}
     response["shouldEndSession"] = False
-    return Turn.of(Resolution(check.RequestType.INTENT, "", intents.HELP), {"response": response})
+    return Turn.of(Resolution(RequestType.INTENT, "", intents.HELP), {"response": response})
 
 
 def test_the_catch_all_apology_alone_is_a_failure():
-    apologies = check.apologies_for("en-GB")
+    apologies = probes.apologies_for("en-GB")
     turn = turn_of(f"<speak>{apologies[0]} Could you try again?</speak>")
-    failures = check.check_no_error(Probe("en-GB", "s", "r", {}, turn, (), apologies))
+    failures = probes.check_no_error(Probe("en-GB", "s", "r", {}, turn, (), apologies))
     assert [f.why for f in failures] == ["the skill apologised for an error"]
 
 
 def test_speech_after_the_session_ended_is_a_failure():
     raw = {"response": {"outputSpeech": {"type": "SSML", "ssml": "<speak>Bye</speak>"}}}
     turn = Turn.of(Resolution.session_ended(), raw)
-    (failure,) = check.check_open_session_asks(Probe("en-GB", "s", "r", {}, turn))
+    (failure,) = probes.check_open_session_asks(Probe("en-GB", "s", "r", {}, turn))
     assert failure.why == "spoke after the session ended"
 
 
 def test_a_reprompt_that_asks_nothing():
     turn = turn_of("<speak>What now?</speak>", reprompt="<speak>Say something.</speak>")
-    (failure,) = check.check_open_session_asks(Probe("en-GB", "s", "r", {}, turn))
+    (failure,) = probes.check_open_session_asks(Probe("en-GB", "s", "r", {}, turn))
     assert "reprompt asks nothing" in failure.why
 
 
 def test_failures_print_as_check_where_why():
     assert str(Failure("ssml", "en-GB, x", "bad")) == "ssml: en-GB, x: bad"
-    assert json.dumps(check.SLOT_SAMPLES)  # plain data
+    assert json.dumps(probes.SLOT_SAMPLES)  # plain data

@@ -4,7 +4,7 @@ Hypothesis drives a student who says anything in any order: every declared inten
 and hostile slot values, utterances from the model and random text, launches and new sessions in
 the middle of a quiz, sessions ended by the device, and session attributes tampered with. After
 every turn the response is held to the rules of `python -m skill check`
-(skill.tools.check.PROBE_CHECKS):
+(skill.tools.probes.PROBE_CHECKS):
 no exception, no dead end (an open session asks a question and has a reprompt that asks one),
 nothing over Alexa's limits, SSML Alexa can read, stop ends, help keeps the quiz, and an active
 quiz is lost only by stop, cancel, "stop the quiz", "go home", "yes" to leaving it, the end of
@@ -39,7 +39,7 @@ from skill.config import Config
 from skill.content import default_content
 from skill.dialog import LOCALES
 from skill.progress_store import MemoryPersistenceAdapter
-from skill.tools import check
+from skill.tools.check import model_rules, probes
 from skill.tools.simulator import BUILTIN_PHRASES, Conversation, Simulator, Turn
 
 TURNS = int(os.environ.get("EXPLORER_TURNS", "2000"))
@@ -102,7 +102,7 @@ def _filled(sample: str, rng: random.Random) -> str:
 
 def _utterances() -> list[str]:
     rng = random.Random(0)
-    model = check.load_models()["en-GB.json"]["interactionModel"]["languageModel"]
+    model = model_rules.load_models()["en-GB.json"]["interactionModel"]["languageModel"]
     said = [sample for intent in model["intents"] for sample in intent["samples"]]
     said += [p for phrases in BUILTIN_PHRASES.values() for p in phrases]
     said += [entry.question for entry in CONTENT.entries]
@@ -180,17 +180,17 @@ class Explorer(RuleBasedStateMachine):
             choose=rng.choice,
             rng=rng,
         )
-        self.transport = check.Witnessed(skill)
+        self.transport = probes.Witnessed(skill)
         self.simulator = SIMULATORS[locale]
         self.conversation = Conversation(self.transport, self.simulator)
-        self.apologies = check.apologies_for(locale)
+        self.apologies = probes.apologies_for(locale)
         FIGURES["conversations"] += 1
 
     def seen(self) -> dict[str, Any]:
         """The session attributes as the skill will read them ({} in a new session)."""
         if not self.conversation.in_session:
             return {}
-        state = check.state_of(self.conversation.attributes, CONTENT)
+        state = probes.state_of(self.conversation.attributes, CONTENT)
         return session.to_attributes(state)
 
     def checked(self, what: str, send: Any) -> Turn:
@@ -200,7 +200,7 @@ class Explorer(RuleBasedStateMachine):
             before = {}
         FIGURES["turns"] += 1
         FIGURES["quiz turns"] += "quiz" in before.get("state", {})
-        probe = check.Probe(
+        probe = probes.Probe(
             self.simulator.locale,
             "explored",
             what,
@@ -209,7 +209,7 @@ class Explorer(RuleBasedStateMachine):
             tuple(self.transport.errors),
             self.apologies,
         )
-        failures = check.probe_failures([probe])
+        failures = probes.probe_failures([probe])
         assert not failures, "\n".join(map(str, failures)) + f"\nsaid: {turn.speech!r}"
         return turn
 
@@ -261,15 +261,15 @@ class Explorer(RuleBasedStateMachine):
 
 
 def test_a_tampered_last_response_is_not_replayed():
-    transport = check.Witnessed(create_skill(Config(progress_store="memory://")))
+    transport = probes.Witnessed(create_skill(Config(progress_store="memory://")))
     conversation = Conversation(transport, SIMULATORS["en-GB"])
     conversation.launch()
     last = {"ssml": "<speak>Q & A < b</speak>", "reprompt": "<speak>" + "x" * 9000 + "</speak>"}
     conversation.attributes = tampered(conversation.attributes, ("state", "last"), last, False)
-    before = session.to_attributes(check.state_of(conversation.attributes, CONTENT))
+    before = session.to_attributes(probes.state_of(conversation.attributes, CONTENT))
     turn = conversation.intent(intents.REPEAT)
-    probe = check.Probe("en-GB", "tampered", "repeat", before, turn, tuple(transport.errors))
-    assert check.probe_failures([probe]) == []
+    probe = probes.Probe("en-GB", "tampered", "repeat", before, turn, tuple(transport.errors))
+    assert probes.probe_failures([probe]) == []
 
 
 def test_the_explorer_finds_no_dead_end_crash_or_lost_quiz():

@@ -324,7 +324,7 @@ class Runner:
 
 def voice_rules(turn: Turn, locale: str) -> list[str]:
     """The per-response rules of `python -m skill check`, for one reply."""
-    from skill.tools.check import (
+    from skill.tools.check.probes import (
         Probe,
         apologies_for,
         check_limits,
