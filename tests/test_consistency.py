@@ -9,7 +9,9 @@ from ask_sdk_core.exceptions import DispatchException
 
 from skill import intents
 from skill.builder import HANDLERS
+from skill.content import default_content
 from skill.dialog import LOCALES
+from skill.tools.check import probes
 from skill.tools.model import MODEL_DIR
 from skill.tools.simulator import InProcess, Simulator
 
@@ -34,27 +36,20 @@ def strict_skill(skill):
     return skill
 
 
-STATES = {
-    "new session": [],
-    "after launch": ["open history revision"],
-    "after an answer": ["what were the terms of the treaty of friendship"],
-    "in a quiz": ["quiz me"],
-    "finished quiz": ["give me one question", "skip"],
-    "reset asked": ["reset my progress"],
-}
-
-
-@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("state", probes.STATES, ids=lambda state: state.name)
 def test_every_declared_intent_has_a_handler_in_every_state(strict_skill, clock, state):
-    names = declared("en-GB")
-    for name in names:
+    """The states `python -m skill check` probes, reached the same way."""
+    content = default_content()
+    if state.needs_quiz and not content.items:
+        pytest.skip("the content has no quiz items")
+    for name in declared("en-GB"):
         talk = Talk(InProcess(strict_skill), Simulator("en-GB", clock=clock))
-        for words in STATES[state]:
-            talk.say(words)
+        for step in state.steps:
+            step(talk, content)
         try:
             talk.intent(name)
         except DispatchException as error:  # pragma: no cover - the failure we look for
-            pytest.fail(f"{name} has no handler {state}: {error}")
+            pytest.fail(f"{name} has no handler {state.name}: {error}")
 
 
 def test_an_intent_without_a_handler_is_caught(monkeypatch, store, clock):
