@@ -25,7 +25,7 @@ from skill.config import Config
 from skill.content import Content, default_content
 from skill.dialog import Chooser
 from skill.handlers import builtins, questions, quiz
-from skill.handlers.common import Services
+from skill.handlers.common import PrepareRequest, Services
 from skill.matching import Matcher, default_matcher, matcher_for
 from skill.progress_store import open_store
 
@@ -90,6 +90,7 @@ def create_skill(
     builder.skill_id = config.skill_id  # type: ignore[assignment]  # the SDK annotates it None
     for handler in HANDLERS:
         builder.add_request_handler(handler(services))
+    builder.add_global_request_interceptor(PrepareRequest(services))  # first: others use it
     builder.add_global_request_interceptor(builtins.KeepOnlyValidSession(services))
     builder.add_global_request_interceptor(builtins.ForgetUnansweredConfirmation(services))
     builder.add_global_response_interceptor(builtins.RememberLastResponse(services))

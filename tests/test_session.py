@@ -114,3 +114,20 @@ def test_junk_attributes_give_a_fresh_state(attributes):
 
 def test_a_valid_quiz_is_kept():
     assert parse(valid_quiz()).quiz == quiz.start(["q1", "q2"])
+
+
+def test_the_dialog_is_made_once_per_request_before_any_handler(talk, monkeypatch):
+    from skill.handlers import common
+
+    made: list[str] = []
+    real = common.dialog_for
+
+    def counting(locale, choose):
+        made.append(str(locale))
+        return real(locale, choose)
+
+    monkeypatch.setattr(common, "dialog_for", counting)
+    talk.say("quiz me")
+    made.clear()
+    talk.say("the treaty of friendship")  # an answer: marked, saved, the next question asked
+    assert made == ["en-GB"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_locale, is_request_type
 from ask_sdk_model import Response
@@ -60,14 +60,31 @@ class Services:
         return session.load(handler_input, self.has_entry, self.has_item)
 
 
+def _build_dialog(services: Services, handler_input: HandlerInput) -> Dialog:
+    locale = str(get_locale(handler_input) or "") or None
+    return dialog_for(locale, services.choose)
+
+
+class PrepareRequest(AbstractRequestInterceptor):
+    """Per-request values, made once before any handler runs and kept in the SDK's request
+    attributes (where alexa-samples' skills keep their localised strings): the dialog for the
+    request's locale."""
+
+    def __init__(self, services: Services):
+        self.services = services
+
+    def process(self, handler_input: HandlerInput) -> None:
+        attributes = handler_input.attributes_manager.request_attributes
+        attributes[_DIALOG] = _build_dialog(self.services, handler_input)
+
+
 def dialog_of(services: Services, handler_input: HandlerInput) -> Dialog:
-    """The dialog for the request's locale, built once per request (in the SDK's request
-    attributes, the place for per-request values)."""
+    """The request's dialog, as PrepareRequest made it (or made now, for an exception handler
+    reached before the interceptors ran)."""
     attributes = handler_input.attributes_manager.request_attributes
     found = attributes.get(_DIALOG)
     if not isinstance(found, Dialog):
-        locale = str(get_locale(handler_input) or "") or None
-        found = attributes[_DIALOG] = dialog_for(locale, services.choose)
+        found = attributes[_DIALOG] = _build_dialog(services, handler_input)
     return found
 
 
