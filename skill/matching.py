@@ -30,13 +30,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import Stemmer
-import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from skill.content import Content, Entry, default_content
+from skill.content import Content, Entry, default_content, read_yaml
 from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers, sound_keys
 
 # Measured with python -m skill.tools.eval_matching on the development set and on hand-written
@@ -608,7 +608,7 @@ def _spelled_letters(words: list[str]) -> list[str]:
 @functools.cache
 def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, tuple[str, ...]]:
     """skill/lexicon.yaml: plain words -> the ways students say them."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = cast(dict[str, list[str]], read_yaml(path.read_text(encoding="utf-8")))
     return {str(k or ""): tuple(str(v) for v in vs) for k, vs in raw.items()}
 
 

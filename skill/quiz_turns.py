@@ -13,10 +13,10 @@ import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
-
-import yaml
+from typing import cast
 
 from skill import intents
+from skill.content import read_yaml
 from skill.language import heard
 
 REQUESTS_PATH = Path(__file__).resolve().parent / "quiz_requests.yaml"
@@ -93,7 +93,7 @@ def request_in(said: str) -> Turn | None:
 @functools.cache
 def _patterns(path: Path = REQUESTS_PATH) -> dict[Turn, re.Pattern[str]]:
     """Each request's phrases as one pattern of whole words; "*" is any one word."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = cast(dict[str, list[str]], read_yaml(path.read_text(encoding="utf-8")))
     patterns = {}
     for label, phrases in raw.items():
         said = "|".join(
