@@ -3,15 +3,27 @@
 Each student has one JSON document, keyed by the opaque Alexa user id. Its "progress" key holds
 `Progress.to_dict()`; other keys belong to the skill. A save merges into what is stored, so two
 requests for the same student at once lose nothing. Neither user ids nor documents are logged.
+
+SQLite: each thread keeps one connection, opened on its first call; the tables are created once
+per store. The log is write-ahead (WAL), so reads go on during a write, with synchronous=NORMAL:
+when a save returns, its commit is in the log but not yet synced to disk. So a crashed or killed
+process loses no saved answer, but a power cut or OS crash can lose the last few commits (the
+file stays sound). We accept that for quiz progress, a few answers at worst, because FULL adds
+an fsync to every answer: measured, a save of a 1-fact document took 0.06 ms against 0.36 ms
+with FULL, and of a 21-fact one 0.64 ms against 0.98 ms. A process forked after the store was
+used opens its own connections and leaves its parent's alone, as SQLite requires. The file must
+not be removed or replaced while the skill runs: calls then fail until a restart (or `close()`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,22 +116,38 @@ class MemoryPersistenceAdapter(AbstractPersistenceAdapter):
 class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
     """Documents in a SQLite file, created with its directory on first use.
 
-    Every call opens its own connection, because a sqlite3 connection belongs to one thread;
-    so the adapter can be shared between threads. WAL mode lets reads go on during a write.
+    A sqlite3 connection belongs to one thread, so each thread keeps its own, opened on its
+    first call and reused after; the adapter can be shared between threads. See the module
+    docstring for the settings, forks, and `close()`.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).absolute()  # a relative path is fixed now, not at each call
+        self._local = threading.local()  # .held: this thread's _Held
+        # Every connection open in this process or inherited from a parent, by (pid, thread
+        # id): so close() reaches other threads' connections, a finished thread's connection
+        # is closed, and an inherited one stays referenced (never closed, never used).
+        self._held: dict[tuple[int, int], _Held] = {}
+        self._schema_lock = threading.Lock()
+        self._file: tuple[int, int] | None = None  # (device, inode) once the schema is made
 
     def check(self) -> None:
-        """Create the store if needed and prove it can be written; else ProgressStoreError."""
-        with self._connection() as connection:
+        """Create the store if needed and prove it can be written; else ProgressStoreError.
+
+        Uses a connection of its own and closes it, so a server that forks after start-up
+        hands its workers no open connection."""
+        connection = self._open()
+        try:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
             )
             connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise self._error(error) from error
+        finally:
+            connection.close()
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         """The student's document, or {} if there is none."""
@@ -161,26 +189,89 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
         with self._connection() as connection:
             connection.execute("DELETE FROM attributes WHERE user_id = ?", (key,))
 
+    def close(self) -> None:
+        """Close this process's connections, every thread's; call it when no call is running.
+
+        A later call opens a new connection. Connections inherited from a parent process are
+        left alone: they are the parent's to close."""
+        pid = os.getpid()
+        self._local = threading.local()  # no thread finds its closed connection
+        for key, held in list(self._held.items()):
+            if held.pid == pid:
+                self._held.pop(key, None)
+                held.connection.close()
+        self._file = None  # the next connection makes the schema again, if the file went
+
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        """A connection for one call; SQLite errors become ProgressStoreError naming the path."""
-        connection = self._connect()
+        """This thread's connection; SQLite errors become ProgressStoreError naming the path,
+        and drop the connection, so the next call starts afresh."""
+        connection = self._thread_connection()
         try:
             yield connection
         except sqlite3.Error as error:
+            self._drop(connection)
             raise self._error(error) from error
-        finally:
+
+    def _thread_connection(self) -> sqlite3.Connection:
+        pid = os.getpid()
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None and held.pid == pid:
+            self._check_file()
+            return held.connection
+        # None yet in this thread, or only one inherited across a fork: open one.
+        if self._file is not None:
+            self._check_file()  # first, so as not to create a file in the place of one removed
+        thread = threading.current_thread()
+        self._close_finished_threads(pid)
+        held = _Held(self._open(), pid, thread)
+        self._local.held = held
+        self._held[(pid, thread.ident or 0)] = held
+        return held.connection
+
+    def _check_file(self) -> None:
+        """Refuse to go on if the file was removed or replaced under the open connections:
+        they would write where no one reads, and a new connection could take the old
+        write-ahead log for its own (https://sqlite.org/howtocorrupt.html, 2.4)."""
+        try:
+            stat = os.stat(self.path)
+            same = (stat.st_dev, stat.st_ino) == self._file
+        except OSError:
+            same = False
+        if not same:
+            raise ProgressStoreError(
+                f"progress store {self.path}: the file was removed or replaced while in use;"
+                " restart to open it again"
+            )
+
+    def _close_finished_threads(self, pid: int) -> None:
+        for key, held in list(self._held.items()):
+            if held.pid == pid and not held.thread.is_alive():
+                self._held.pop(key, None)
+                held.connection.close()
+
+    def _drop(self, connection: sqlite3.Connection) -> None:
+        """Forget and close this thread's connection after an error."""
+        self._local.held = None
+        thread = threading.current_thread()
+        self._held.pop((os.getpid(), thread.ident or 0), None)
+        with suppress(sqlite3.Error):
             connection.close()
 
-    def _connect(self) -> sqlite3.Connection:
-        """A new connection in autocommit mode, the store created if it is missing."""
+    def _open(self) -> sqlite3.Connection:
+        """A new connection in autocommit mode, set up, the store created if it is missing."""
         if self.path.is_dir():
             raise ProgressStoreError(f"progress store {self.path}: is a directory")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: no implicit transactions, only those we BEGIN.
+            # check_same_thread=False only so that close() can close other threads'
+            # connections; each connection is otherwise used by its own thread alone.
             connection = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+                self.path,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,
+                check_same_thread=False,
             )
             # Bytes, decoded by json.loads, so a document that is not UTF-8 reads as junk
             # rather than failing inside sqlite3.
@@ -188,14 +279,35 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
         except (OSError, sqlite3.Error) as error:
             raise self._error(error) from error
         try:
-            # Both are no-ops once done, and redoing them survives the file being removed.
             connection.execute("PRAGMA journal_mode = WAL")
+            # NORMAL, not FULL: in WAL mode a commit is then written to the log but not
+            # synced (the log is synced at checkpoints). A process crash or kill loses
+            # nothing; a power cut or OS crash can lose the last commits, never corrupt the
+            # file. For quiz progress that is worth the fsync it saves on every answer (about
+            # 0.3 ms on a fast disk, more on a slow one). See the module docstring.
+            connection.execute("PRAGMA synchronous = NORMAL")
+            self._make_schema(connection)
+        except BaseException as error:
+            connection.close()
+            if isinstance(error, sqlite3.Error):
+                raise self._error(error) from error
+            raise
+        return connection
+
+    def _make_schema(self, connection: sqlite3.Connection) -> None:
+        """Create the tables once per store (again after close()), and note which file."""
+        if self._file is not None:
+            return
+        with self._schema_lock:
+            if self._file is not None:
+                return
             for statement in _SCHEMA:
                 connection.execute(statement)
-        except sqlite3.Error as error:
-            connection.close()
-            raise self._error(error) from error
-        return connection
+            try:
+                stat = os.stat(self.path)
+            except OSError as error:
+                raise self._error(error) from error
+            self._file = (stat.st_dev, stat.st_ino)
 
     def _error(self, error: Exception) -> ProgressStoreError:
         if isinstance(error, FileExistsError):  # from mkdir: a file where a directory should be
@@ -205,6 +317,15 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
         else:
             reason = str(error)
         return ProgressStoreError(f"progress store {self.path}: {reason}")
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A connection, with the process and thread that opened it."""
+
+    connection: sqlite3.Connection
+    pid: int
+    thread: threading.Thread
 
 
 def open_store(url: str) -> AbstractPersistenceAdapter:

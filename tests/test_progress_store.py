@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -36,6 +38,7 @@ from skill.progress_store import (
     SqlitePersistenceAdapter,
     open_store,
 )
+from skill.simulator import SIMULATED_USER_ID
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STUDENT = "amzn1.ask.account.STUDENT-A"
@@ -599,3 +602,215 @@ def test_only_the_dynamodb_store_imports_boto3() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+# SQLite: connections, durability, forks
+
+
+def count_connects(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the connections the store opens (one entry each)."""
+    opened: list[int] = []
+    connect = sqlite3.connect
+
+    def counting_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        opened.append(1)
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", counting_connect)
+    return opened
+
+
+def test_sqlite_store_keeps_one_connection_per_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    opened = count_connects(monkeypatch)
+    for index in range(5):
+        answer(store, STUDENT, f"F{index}", True, T0)
+    assert len(opened) == 1
+    run_together(*(record_each(store, [f"T{n}"]) for n in range(3)))
+    assert len(opened) == 4
+    assert sorted(progress_of(store, STUDENT).facts) == sorted(
+        [f"F{n}" for n in range(5)] + [f"T{n}" for n in range(3)]
+    )
+
+
+def test_sqlite_connections_use_wal_and_synchronous_normal(tmp_path: Path) -> None:
+    store = SqlitePersistenceAdapter(tmp_path / "progress.sqlite3")
+    answer(store, STUDENT, "F1", True, T0)
+    connection = store._local.held.connection  # the connection the calls use
+    assert connection.execute("PRAGMA journal_mode").fetchone() == (b"wal",)
+    assert connection.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+
+
+def test_a_finished_threads_sqlite_connection_is_closed(tmp_path: Path) -> None:
+    store = SqlitePersistenceAdapter(tmp_path / "progress.sqlite3")
+    for index in range(10):  # as a server with a thread per request does
+        thread = threading.Thread(target=answer, args=(store, STUDENT, f"F{index}", True, T0))
+        thread.start()
+        thread.join()
+    assert len(store._held) == 1  # the last thread's, closed when the next thread opens one
+    assert len(progress_of(store, STUDENT).facts) == 10
+
+
+def test_close_closes_every_threads_sqlite_connection_and_a_later_call_reopens(
+    tmp_path: Path,
+) -> None:
+    store = SqlitePersistenceAdapter(tmp_path / "progress.sqlite3")
+    answer(store, STUDENT, "F1", True, T0)
+    held = [store._local.held.connection]
+    pool_started, release = threading.Barrier(2), threading.Event()
+
+    def answer_and_stay() -> None:  # a thread of a pool: alive, its connection open
+        answer(store, STUDENT, "F2", True, T0)
+        held.append(store._local.held.connection)
+        pool_started.wait()
+        release.wait()
+
+    thread = threading.Thread(target=answer_and_stay)
+    thread.start()
+    pool_started.wait()
+    store.close()
+    for connection in held:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            connection.execute("SELECT 1")
+    assert not (tmp_path / "progress.sqlite3-wal").exists()  # the last close checkpointed
+    release.set()
+    thread.join()
+    assert sorted(progress_of(store, STUDENT).facts) == ["F1", "F2"]
+
+
+def raised_by(call: Callable[[], None]) -> list[BaseException]:
+    try:
+        call()
+    except BaseException as error:
+        return [error]
+    return []
+
+
+def test_a_removed_sqlite_file_is_reported_not_written_blindly(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    store = open_store(f"sqlite:///{path}")
+    answer(store, STUDENT, "F1", True, T0)
+    for name in ("progress.sqlite3", "progress.sqlite3-wal", "progress.sqlite3-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    with pytest.raises(ProgressStoreError, match="removed or replaced") as raised:
+        answer(store, STUDENT, "F2", True, T0)
+    assert str(path) in str(raised.value) and STUDENT not in str(raised.value)
+    errors: list[BaseException] = []
+    other_thread = threading.Thread(  # a thread with no connection yet opens none
+        target=lambda: errors.extend(raised_by(lambda: answer(store, STUDENT, "F2", True, T0)))
+    )
+    other_thread.start()
+    other_thread.join()
+    assert [type(error) for error in errors] == [ProgressStoreError]
+    assert not path.exists()
+    assert isinstance(store, SqlitePersistenceAdapter)
+    store.close()  # as a restart does: the store is made again
+    answer(store, STUDENT, "F3", True, T0)
+    assert list(progress_of(store, STUDENT).facts) == ["F3"]
+
+
+def test_a_forked_child_opens_its_own_sqlite_connection(tmp_path: Path) -> None:
+    """As a gunicorn worker forked from a master that used the store: the child must not use
+    its parent's connection, nor close it; the parent's goes on working."""
+    store = SqlitePersistenceAdapter(tmp_path / "progress.sqlite3")
+    answer(store, STUDENT, "F1", True, T0)
+    parents = store._local.held.connection
+    pid = os.fork()
+    if pid == 0:  # the child: exit at once with a code, whatever happens
+        code = 1
+        try:
+            answer(store, STUDENT, "F2", True, T0)
+            own = store._local.held.connection
+            parents.execute("SELECT 1")  # still open: the child left it alone
+            code = 0 if own is not parents else 2
+        finally:
+            os._exit(code)
+    watchdog = threading.Timer(60, os.kill, (pid, signal.SIGKILL))  # a child that hangs fails
+    watchdog.start()
+    try:
+        _, status = os.waitpid(pid, 0)
+    finally:
+        watchdog.cancel()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store._local.held.connection is parents
+    answer(store, STUDENT, "F3", True, T0)
+    assert sorted(progress_of(store, STUDENT).facts) == ["F1", "F2", "F3"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def answer_quizzes_until_killed(url: str) -> None:
+    """The child of the kill test: quiz after quiz through the skill, with the SQLite store as
+    the endpoint opens it; after each answer's response, print the facts the answer tested."""
+    import random
+
+    from skill import intents
+    from skill.builder import create_skill
+    from skill.config import Config
+    from skill.content import default_content
+    from skill.eval_quizzes import right_answer
+    from skill.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator
+
+    content = default_content()
+    now = [datetime(2026, 11, 26, 16, 0, tzinfo=UTC)]
+
+    def clock() -> datetime:  # a minute per request
+        now[0] += timedelta(minutes=1)
+        return now[0]
+
+    skill = create_skill(
+        Config(skill_id=SIMULATED_SKILL_ID, progress_store=url), rng=random.Random(11)
+    )
+    talk = Conversation(InProcess(skill), Simulator("en-GB", clock=clock))
+    rng = random.Random(12)
+    while True:
+        talk.launch()
+        quiz = talk.say("quiz me").session_attributes["state"]["quiz"]
+        while quiz["phase"] == "asking":
+            item = content.item(quiz["items"][quiz["index"]])
+            said = right_answer(item) if rng.random() < 0.5 else "the treaty of versailles"
+            quiz = talk.intent(intents.ANSWER, answer=said).session_attributes["state"]["quiz"]
+            print(json.dumps(item.facts), flush=True)  # the save has returned
+
+
+@pytest.mark.parametrize("answers_before_the_kill", [3, 8])
+def test_a_process_killed_mid_quiz_kept_every_answer_it_had_saved(
+    tmp_path: Path, answers_before_the_kill: int
+) -> None:
+    url = f"sqlite:///{tmp_path / 'progress.sqlite3'}"
+    code = (
+        "from tests.test_progress_store import answer_quizzes_until_killed\n"
+        f"answer_quizzes_until_killed({url!r})"
+    )
+    with (tmp_path / "stderr").open("w") as stderr:
+        child = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+    watchdog = threading.Timer(120, child.kill)  # a child that hangs fails the test
+    watchdog.start()
+    try:
+        assert child.stdout is not None
+        lines = [child.stdout.readline() for _ in range(answers_before_the_kill)]
+        os.kill(child.pid, signal.SIGKILL)  # most likely within the next answer's turn
+        lines += child.stdout.readlines()  # answers saved before the kill, not yet read
+        child.wait()
+    finally:
+        watchdog.cancel()
+    assert child.returncode == -signal.SIGKILL, (tmp_path / "stderr").read_text()
+    saved = [json.loads(line) for line in lines if line.endswith("\n")]
+    assert len(saved) >= answers_before_the_kill
+    expected: dict[str, int] = {}
+    for facts in saved:
+        for fact in facts:
+            expected[fact] = expected.get(fact, 0) + 1
+
+    with sqlite3.connect(tmp_path / "progress.sqlite3") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    stored = progress_of(open_store(url), SIMULATED_USER_ID).facts
+    answers = {fact: record.right + record.wrong for fact, record in stored.items()}
+    assert all(answers.get(fact, 0) >= count for fact, count in expected.items())
+    # Beyond those, at most the answer the kill interrupted, if it was committed.
+    assert all(answers[fact] - expected.get(fact, 0) <= 1 for fact in answers)
