@@ -38,7 +38,7 @@ from skill.progress_store import (
     SqlitePersistenceAdapter,
     open_store,
 )
-from skill.simulator import SIMULATED_USER_ID
+from skill.tools.simulator import SIMULATED_USER_ID
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STUDENT = "amzn1.ask.account.STUDENT-A"
@@ -751,8 +751,8 @@ def answer_quizzes_until_killed(url: str) -> None:
     from skill.builder import create_skill
     from skill.config import Config
     from skill.content import default_content
-    from skill.eval_quizzes import right_answer
-    from skill.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator
+    from skill.tools.eval_quizzes import right_answer
+    from skill.tools.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator
 
     content = default_content()
     now = [datetime(2026, 11, 26, 16, 0, tzinfo=UTC)]
