@@ -91,6 +91,25 @@ class Progress:
         records = (_record_from_dict(fact, value) for fact, value in facts.items())
         return cls({record.fact: record for record in records if record is not None})
 
+    @classmethod
+    def of(cls, value: object) -> Progress:
+        """Progress from what a store holds: a Progress, a StoredProgress (already read), or
+        `to_dict` output (read now)."""
+        if isinstance(value, Progress):
+            return value
+        if isinstance(value, StoredProgress):
+            return value.progress
+        return cls.from_dict(value)
+
+
+class StoredProgress(dict[str, Any]):
+    """Progress as a store hands it over: the `to_dict` form (so a document read equals the
+    document saved), carrying the Progress it was read into, so no one reads it again."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(progress.to_dict())
+        self.progress = progress
+
 
 def record_answer(
     progress: Progress,

@@ -17,6 +17,8 @@ not be removed or replaced while the skill runs: calls then fail until a restart
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import sqlite3
@@ -25,13 +27,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-from skill.progress import PROGRESS_KEY, Progress, merge
+from skill.progress import PROGRESS_KEY, Progress, StoredProgress, merge
 
 BUSY_TIMEOUT_SECONDS = 5.0  # how long a write waits for another writer before it fails
 SCHEMA_VERSION = "1"
@@ -57,27 +60,43 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
     raise ProgressStoreError("the request carries no user id")
 
 
+# Documents read lately, by their stored text: a save re-reads the stored document inside its
+# transaction, and finds it already parsed when no one wrote in between (so a request parses its
+# student's progress once). Values are immutable: callers get a copy of the mapping.
+PARSED_DOCUMENTS = 64
+
+
 def parse_document(text: str | bytes | None) -> dict[str, Any]:
-    """A stored document, with its progress cleaned; anything unreadable gives {}."""
+    """A stored document, its progress cleaned and read (StoredProgress); anything unreadable
+    gives {}."""
+    if not text:
+        return {}
+    return {
+        key: StoredProgress(value) if isinstance(value, Progress) else copy.deepcopy(value)
+        for key, value in _parsed(text).items()
+    }
+
+
+@functools.lru_cache(maxsize=PARSED_DOCUMENTS)
+def _parsed(text: str | bytes) -> Mapping[str, Any]:
     try:
-        document = json.loads(text) if text else {}
-    except ValueError:  # includes JSONDecodeError and UnicodeDecodeError
-        return {}
+        document = json.loads(text)
+    except (ValueError, RecursionError):  # ValueError includes JSON and UTF-8 decode errors
+        return MappingProxyType({})
     if not isinstance(document, dict):
-        return {}
+        return MappingProxyType({})
     if PROGRESS_KEY in document:
-        document[PROGRESS_KEY] = Progress.from_dict(document[PROGRESS_KEY]).to_dict()
-    return document
+        document[PROGRESS_KEY] = Progress.from_dict(document[PROGRESS_KEY])
+    return MappingProxyType(document)
 
 
 def merge_documents(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
-    """The document to store: progress merged per fact, other keys from `incoming`; a key
-    `incoming` sets to None is removed."""
+    """The document to store, as JSON-ready values: progress merged per fact, other keys from
+    `incoming`; a key `incoming` sets to None is removed."""
     document = {k: v for k, v in {**stored, **incoming}.items() if v is not None}
     if PROGRESS_KEY in stored or PROGRESS_KEY in incoming:
         progress = merge(
-            Progress.from_dict(stored.get(PROGRESS_KEY)),
-            Progress.from_dict(incoming.get(PROGRESS_KEY)),
+            Progress.of(stored.get(PROGRESS_KEY)), Progress.of(incoming.get(PROGRESS_KEY))
         )
         document[PROGRESS_KEY] = progress.to_dict()
     return document

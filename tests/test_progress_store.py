@@ -30,7 +30,7 @@ from ask_sdk_model import Context, RequestEnvelope, Session, User
 from ask_sdk_model.interfaces.system import SystemState
 from botocore.config import Config
 
-from skill import progress_dynamodb
+from skill import progress_dynamodb, progress_store
 from skill.progress import Progress, record_answer
 from skill.progress_store import (
     MemoryPersistenceAdapter,
@@ -814,3 +814,20 @@ def test_a_process_killed_mid_quiz_kept_every_answer_it_had_saved(
     assert all(answers.get(fact, 0) >= count for fact, count in expected.items())
     # Beyond those, at most the answer the kill interrupted, if it was committed.
     assert all(answers[fact] - expected.get(fact, 0) <= 1 for fact in answers)
+
+
+def test_a_quiz_answer_reads_the_students_progress_once(talk, monkeypatch):
+    """Loaded once, updated, merged into what is stored and written: one parse, not five."""
+    talk.say("quiz me")
+    talk.say("the treaty of friendship")  # some progress stored
+    reads: list[object] = []
+    real = Progress.from_dict.__func__
+
+    def counting(cls, data):
+        reads.append(data)
+        return real(cls, data)
+
+    monkeypatch.setattr(Progress, "from_dict", classmethod(counting))
+    progress_store._parsed.cache_clear()  # another test may have stored the very same text
+    talk.say("skip")
+    assert len(reads) == 1

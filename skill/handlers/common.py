@@ -225,8 +225,9 @@ def now_of(handler_input: HandlerInput) -> datetime:
 
 
 def load_progress(handler_input: HandlerInput) -> progress.Progress:
+    """The student's progress, as the store read it (once per request)."""
     attributes = handler_input.attributes_manager.persistent_attributes
-    return progress.Progress.from_dict(attributes.get(progress.PROGRESS_KEY))
+    return progress.Progress.of(attributes.get(progress.PROGRESS_KEY))
 
 
 def save_progress(
@@ -235,7 +236,7 @@ def save_progress(
     """Store the student's progress, and the quiz they paused (or none: any other save means
     the paused quiz was taken up again or given up)."""
     manager = handler_input.attributes_manager
-    document: dict[str, Any] = {progress.PROGRESS_KEY: learnt.to_dict()}
+    document: dict[str, Any] = {progress.PROGRESS_KEY: learnt}  # the store writes it out
     if paused is not None:
         document[_PAUSED_KEY] = session.quiz_to_dict(paused)
     elif manager.persistent_attributes.get(_PAUSED_KEY) is not None:
