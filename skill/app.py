@@ -21,12 +21,12 @@ from dataclasses import replace
 from typing import Any, cast
 
 from ask_sdk_core.exceptions import AskSdkException
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from skill.config import Config
+from skill.serializer import FastSerializer
 from skill.verify import MAX_BODY_BYTES, Rejected, Verifier, request_id_of
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class AlexaEndpoint:
     def __init__(self, skill: Any, verifier: Verifier) -> None:
         self.skill = skill
         self.verifier = verifier
-        self.serializer = DefaultSerializer()
+        self.serializer = FastSerializer()
 
     def __call__(self) -> Response:
         try:

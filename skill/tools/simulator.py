@@ -414,13 +414,14 @@ class Transport(Protocol):
 
 
 class InProcess:
-    """Calls the skill object directly, through the SDK's own (de)serialisation."""
+    """Calls the skill object directly, (de)serialising as the endpoint does (skill/serializer.py,
+    which gives what the SDK's own DefaultSerializer gives)."""
 
     def __init__(self, skill: Any) -> None:  # ask_sdk_core.skill.CustomSkill
-        from ask_sdk_core.serialize import DefaultSerializer
+        from skill.serializer import FastSerializer
 
         self.skill = skill
-        self.serializer = DefaultSerializer()
+        self.serializer = FastSerializer()
 
     def __call__(self, envelope: dict[str, Any]) -> dict[str, Any]:
         from ask_sdk_model import RequestEnvelope
