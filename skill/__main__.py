@@ -5,7 +5,7 @@
     python -m skill chat                  a conversation from stdin, session carried over
     python -m skill check [--locale L]    certification checks: model, manifest, dialogs, responses
     python -m skill test FILE...          run conversation files (tests/conversations/*.yaml)
-    python -m skill serve [--dev]         the HTTPS endpoint's Flask app, locally
+    python -m skill serve [--dev]         the HTTPS endpoint's Flask app, locally (--dev: /console)
     python -m skill package DIR           an ASK CLI skill package
     python -m skill lambda [--arch A]     the AWS Lambda zip (build/lambda.zip)
     python -m skill bench [--quick]       figures against baselines (benchmarks/README.md)
@@ -17,7 +17,6 @@ Each command is a (configure, run) pair in COMMANDS; add a command by adding a p
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -36,7 +35,13 @@ def _create_skill(config: Config) -> Any:
 
 
 def _conversation(args: argparse.Namespace) -> Any:
-    from skill.tools.simulator import SIMULATED_SKILL_ID, Conversation, InProcess, Simulator
+    from skill.tools.simulator import (
+        SIMULATED_SKILL_ID,
+        Conversation,
+        InProcess,
+        Simulator,
+        user_id,
+    )
 
     config = Config.from_env()
     # A skill id set in the environment makes the skill reject other ids: use the same one.
@@ -48,17 +53,6 @@ def _conversation(args: argparse.Namespace) -> Any:
 
         return Conversation(HttpTransport(args.url), simulator)
     return Conversation(InProcess(_create_skill(config)), simulator)
-
-
-def user_id(name: str | None) -> str:
-    """An opaque Alexa user id for a student named on the command line, the same every time,
-    so that "--user sam" is a returning student on the next run; the name is not stored."""
-    from skill.tools.simulator import SIMULATED_USER_ID
-
-    if not name:
-        return SIMULATED_USER_ID
-    digest = hashlib.sha256(name.strip().lower().encode("utf-8")).hexdigest()[:24].upper()
-    return f"amzn1.ask.account.SIMULATED-{digest}"
 
 
 def _endpoint_errors(run: Run) -> Run:
@@ -200,8 +194,10 @@ def _configure_serve(parser: argparse.ArgumentParser) -> None:
 
 def _run_serve(args: argparse.Namespace) -> int:
     from skill.app import run_serve
+    from skill.tools.console import mount_console
 
-    return run_serve(args)
+    # The test console comes with --dev only: run_serve mounts no tool while it verifies.
+    return run_serve(args, dev_tools=[mount_console])
 
 
 def _configure_package(parser: argparse.ArgumentParser) -> None:
@@ -251,7 +247,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Run]] 
         _endpoint_errors(_run_ask),
     ),
     "chat": ("a conversation read from stdin", _configure_chat, _endpoint_errors(_run_chat)),
-    "serve": ("serve /alexa over HTTP (--dev: no signature checks)", _configure_serve, _run_serve),
+    "serve": (
+        "serve /alexa over HTTP (--dev: no signature checks, and the test console at /console)",
+        _configure_serve,
+        _run_serve,
+    ),
     "package": ("write an ASK CLI skill package", _configure_package, _run_package),
     "lambda": ("build the AWS Lambda zip", _configure_lambda, _run_lambda),
     "check": ("certification checks, offline", _configure_check, _run_check),

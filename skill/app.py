@@ -4,8 +4,9 @@
     GET  /health   for load balancers
 
 Production: `gunicorn -c gunicorn.conf.py` (target `skill.app:create_app()`). Locally:
-`python -m skill serve [--host H] [--port P] [--dev]`. Nothing here logs a body, a user id or a
-slot value: log lines name the request id and the reason only.
+`python -m skill serve [--host H] [--port P] [--dev]`, which with verification off also mounts the
+developer tools it is given (the test console); this module imports none of them. Nothing here
+logs a body, a user id or a slot value: log lines name the request id and the reason only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
@@ -32,6 +33,8 @@ from skill.verify import MAX_BODY_BYTES, Rejected, Verifier, request_id_of
 log = logging.getLogger(__name__)
 
 JSON_TYPE = "application/json"
+# Where create_app leaves the AlexaEndpoint (its skill and verifier) for developer tools to find.
+ENDPOINT_EXTENSION = "alexa_endpoint"
 
 
 def create_app(
@@ -51,6 +54,7 @@ def create_app(
     # (werkzeug cuts a chunked body at the limit without an error).
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     endpoint = AlexaEndpoint(skill, verifier)
+    app.extensions[ENDPOINT_EXTENSION] = endpoint
     # No automatic OPTIONS: /alexa answers POST and nothing else.
     app.add_url_rule("/alexa", "alexa", endpoint, methods=["POST"], provide_automatic_options=False)
     app.add_url_rule("/health", "health", health, methods=["GET"])
@@ -166,15 +170,23 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    """Serve the endpoint with werkzeug's development server until interrupted."""
+# A developer tool for the dev server: adds routes to the app and returns the path to open.
+DevTool = Callable[[Flask], str]
+
+
+def run_serve(args: argparse.Namespace, dev_tools: Sequence[DevTool] = ()) -> int:
+    """Serve the endpoint with werkzeug's development server until interrupted. With signature
+    verification off (--dev), `dev_tools` are mounted too; with it on, never."""
     config = Config.from_env()
     if args.dev:
         config = replace(config, verify_signatures=False)
     logging.basicConfig(level=config.log_level, stream=sys.stderr)
+    app = create_app(config)
     if not config.verify_signatures:
         print(dev_banner(args.host, args.port, config.skill_id), file=sys.stderr, flush=True)
-    app = create_app(config)
+        for mount in dev_tools:
+            path = mount(app)
+            print(f"Serving http://{args.host}:{args.port}{path}", file=sys.stderr, flush=True)
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
     return 0
 

@@ -51,7 +51,7 @@ def test_each_user_named_is_a_student_of_their_own_and_returns_as_one(
 
 
 def test_a_user_name_becomes_an_opaque_id_and_is_not_kept():
-    from skill.__main__ import user_id
+    from skill.tools.simulator import user_id
 
     assert user_id("Sam") == user_id("sam") != user_id("alex")
     assert "sam" not in user_id("sam").lower()

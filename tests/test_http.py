@@ -10,85 +10,21 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from skill.tools.http_transport import EndpointError, HttpTransport
 from skill.tools.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, Conversation, Simulator
 from tests.pki import PKI_DIR_ENV, Pki, shared_pki, signed_headers, write_pki
-
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_SECONDS = 30.0
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")  # and upper case
-
-
-@dataclass
-class Server:
-    """A server process on a loopback port, its log file, and how to reach it."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/alexa"
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(command: list[str], env: dict[str, str], log: Path, port: int) -> Server:
-    environ = {**os.environ, "PYTHONPATH": str(ROOT), "PROGRESS_STORE": "memory://", **env}
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=out, stderr=out)
-    server = Server(process, port, log)
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}:\n{server.logs()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
-                if r.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.1)
-    _stop(server)
-    pytest.fail(f"server did not start:\n{server.logs()}")
-
-
-def _stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+from tests.servers import ROOT, Server, free_port, start, stop, without_proxies
 
 
 @pytest.fixture(scope="module", autouse=True)
 def no_proxies() -> Iterator[None]:
-    """Loopback requests go direct even where the environment names a proxy."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in PROXY_VARIABLES:
-            patch.delenv(name, raising=False)
-            patch.delenv(name.upper(), raising=False)
-        yield
+    yield from without_proxies()
 
 
 @pytest.fixture(scope="session")
@@ -100,16 +36,16 @@ def pki() -> Pki:
 def gunicorn(pki, tmp_path_factory) -> Iterator[Server]:
     directory = tmp_path_factory.mktemp("gunicorn")
     write_pki(directory, pki)
-    port = _free_port()
+    port = free_port()
     command = [
         *(sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")),
         *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"),
         "tests.pki:create_test_app()",
     ]
     env = {PKI_DIR_ENV: str(directory), "SKILL_ID": SIMULATED_SKILL_ID, "LOG_LEVEL": "INFO"}
-    server = _start(command, env, directory / "server.log", port)
+    server = start(command, env, directory / "server.log", port)
     yield server
-    _stop(server)
+    stop(server)
 
 
 def _sign(pki: Pki, body: bytes) -> dict[str, str]:
@@ -220,14 +156,14 @@ def test_get_is_not_allowed_over_gunicorn(gunicorn):
 
 @pytest.fixture(scope="module")
 def dev_server(tmp_path_factory) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     command = [
         *(sys.executable, "-m", "skill", "serve", "--dev", "--port", str(port)),
     ]
     log = tmp_path_factory.mktemp("dev") / "server.log"
-    server = _start(command, {"SKILL_ID": SIMULATED_SKILL_ID}, log, port)
+    server = start(command, {"SKILL_ID": SIMULATED_SKILL_ID}, log, port)
     yield server
-    _stop(server)
+    stop(server)
 
 
 def test_serve_dev_says_so_loudly_and_answers_unsigned_requests(dev_server):
@@ -253,12 +189,12 @@ def test_ask_and_chat_drive_a_running_endpoint(dev_server, capsys, monkeypatch):
 def test_ask_reports_an_unreachable_endpoint_without_a_traceback(capsys):
     from skill.__main__ import main
 
-    assert main(["ask", "--url", f"http://127.0.0.1:{_free_port()}/alexa", "hello"]) == 1
+    assert main(["ask", "--url", f"http://127.0.0.1:{free_port()}/alexa", "hello"]) == 1
     assert "endpoint error" in capsys.readouterr().err
 
 
 def test_http_transport_reports_an_unreachable_endpoint():
-    transport = HttpTransport(f"http://127.0.0.1:{_free_port()}/alexa", timeout=2)
+    transport = HttpTransport(f"http://127.0.0.1:{free_port()}/alexa", timeout=2)
     with pytest.raises(EndpointError, match="cannot reach"):
         transport({"request": {}})
 

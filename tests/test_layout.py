@@ -11,7 +11,17 @@ from pathlib import Path
 from skill.tools import RUNTIME_DIR
 
 # Packages installed only by requirements-dev.txt, by import name.
-DEV_ONLY = {"pytest", "ruff", "mypy", "hypothesis", "defusedxml", "moto", "bm25s", "locust"}
+DEV_ONLY = {
+    "pytest",
+    "ruff",
+    "mypy",
+    "hypothesis",
+    "defusedxml",
+    "moto",
+    "bm25s",
+    "locust",
+    "selenium",
+}
 ENTRY_POINTS = ("skill.lambda_function", "skill.app", "skill.builder")
 
 

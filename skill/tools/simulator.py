@@ -9,6 +9,7 @@ has to post the same JSON and return the response JSON.
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import re
 import uuid
@@ -404,6 +405,15 @@ def new_session_id() -> str:
     return f"amzn1.echo-api.session.{uuid.uuid4()}"
 
 
+def user_id(name: str | None) -> str:
+    """An opaque Alexa user id for a student known by a name, the same every time, so that
+    "--user sam" is a returning student on the next run; the name is not stored."""
+    if not name:
+        return SIMULATED_USER_ID
+    digest = hashlib.sha256(name.strip().lower().encode("utf-8")).hexdigest()[:24].upper()
+    return f"amzn1.ask.account.SIMULATED-{digest}"
+
+
 # --- Conversations --------------------------------------------------------------------------------
 
 
@@ -458,9 +468,13 @@ class Turn:
     end_session: bool | None
     session_attributes: dict[str, Any]
     raw: dict[str, Any]  # the response envelope
+    resolution: Resolution  # what the simulator understood
+    request: dict[str, Any]  # the request envelope sent ({} where not known)
 
     @classmethod
-    def of(cls, resolution: Resolution, raw: dict[str, Any]) -> Turn:
+    def of(
+        cls, resolution: Resolution, raw: dict[str, Any], request: dict[str, Any] | None = None
+    ) -> Turn:
         """Decode a response envelope to the request this resolution made."""
         response = raw.get("response") or {}
         ssml = _speech(response.get("outputSpeech"))
@@ -476,6 +490,8 @@ class Turn:
             end_session=response.get("shouldEndSession"),
             session_attributes=dict(raw.get("sessionAttributes") or {}),
             raw=raw,
+            resolution=resolution,
+            request=request or {},
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -542,7 +558,7 @@ class Conversation:
         envelope = self.simulator.envelope(
             resolution, attributes=self.attributes, session_id=self.session_id, new=new
         )
-        turn = Turn.of(resolution, self.transport(envelope))
+        turn = Turn.of(resolution, self.transport(envelope), envelope)
         self.attributes = turn.session_attributes
         if resolution.kind is RequestType.SESSION_ENDED or turn.end_session:
             self.session_id = None
