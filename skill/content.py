@@ -14,10 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import yaml
-from rapidfuzz import fuzz, process
+from typing import Any, cast
 
 from skill.language import is_number, normalise, number_words, read_numbers
 
@@ -287,6 +284,8 @@ class Content:
             return None
         if key in self._definitions:
             return self._definitions[key]
+        from rapidfuzz import fuzz, process  # imported on first use
+
         nearest = process.extractOne(
             key, self._defined_forms, scorer=fuzz.ratio, score_cutoff=DEFINE_SPELLING_CUTOFF
         )
@@ -508,14 +507,21 @@ def _kind(raw: object) -> str:
     return "nothing" if raw is None else names.get(type(raw), type(raw).__name__)
 
 
-# libyaml's safe loader when PyYAML was built with it: it reads the content ten times faster,
-# which is most of a Lambda cold start's own work.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# read_yaml uses libyaml's safe loader when PyYAML was built with it: ten times faster.
 
 
 def read_yaml(text: str) -> object:
-    """Parse YAML safely (no tags that build objects)."""
-    return yaml.load(text, Loader=_YAML_LOADER)
+    """Parse YAML safely (no tags that build objects); YAMLError when it is not YAML."""
+    import yaml  # imported on first use: a cold start from a saved index reads no YAML
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def yaml_error() -> type[Exception]:
+    """PyYAML's error class, imported when a file is read."""
+    import yaml
+
+    return cast(type[Exception], yaml.YAMLError)
 
 
 def load_topic(path: str | Path) -> Topic:
@@ -523,7 +529,7 @@ def load_topic(path: str | Path) -> Topic:
     path = Path(path)
     try:
         raw = read_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
+    except yaml_error() as error:
         raise ContentError(path, None, None, f"invalid YAML: {error}") from error
     top = _Fields.of(raw, path, None, "", _TOP_LEVEL)
     head = _Fields.of(top.data["topic"], path, None, "topic", _TOPIC_FIELDS)
@@ -817,7 +823,9 @@ def _check_glossary_across(topics: tuple[Topic, ...]) -> None:
                     raise ContentError(topic.file, term.term, name, reason, kind="term")
 
 
-@functools.cache
 def default_content() -> Content:
-    """The skill's content, loaded and validated once per process."""
-    return load_content()
+    """The skill's content, loaded and validated once per process (or loaded as the Lambda
+    build saved it: skill.index)."""
+    from skill.index import built  # built from this module: imported when first asked
+
+    return built()[0]

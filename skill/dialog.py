@@ -7,9 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from skill.content import read_yaml
+from skill.content import read_yaml, yaml_error
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 BASE = "en"
@@ -26,7 +24,7 @@ class DialogError(ValueError):
 def _read(path: Path) -> dict[str, tuple[str, ...]]:
     try:
         data = read_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, yaml_error()) as exc:
         raise DialogError(f"{path}: cannot be read: {exc}") from exc
     if not isinstance(data, dict):
         raise DialogError(f"{path}: must be a mapping of key to variants")

@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import re
 
-import jellyfish
-from text_to_num import alpha2digit
-
 # --- Numbers as words -----------------------------------------------------------------------------
 
 UNIT_WORDS = (
@@ -206,6 +203,8 @@ def read_numbers(text: str) -> str:
     # alpha2digit does not read hyphenated words ("five-year"); spaces keep the words apart.
     text = _read_years(" ".join(re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text).split()))
     # threshold=0: also convert "one" and "two", which alpha2digit keeps as words by default.
+    from text_to_num import alpha2digit  # imported on first use: a cold start needs none
+
     text = alpha2digit(text, "en", threshold=0)
     text = _SUFFIXED.sub(lambda m: format_number(float(m.group(1)) * _SUFFIXES[m.group(2)]), text)
     return " ".join(_join_magnitudes(text.split()))
@@ -290,6 +289,8 @@ def sound_keys(word: str) -> tuple[str, ...]:
 def sound_key(word: str) -> str:
     """A word's sound: its metaphone, with the marks of spelling that speech recognition does
     not hear ("kh", doubled letters, a "y" inside a word) taken out."""
+    import jellyfish  # imported on first use: a cold start needs none
+
     key = jellyfish.metaphone(word)
     key = key[:1] + re.sub(r"[HY]", "", key[1:])
     key = key[:1] + re.sub(r"W$", "", key[1:])  # "mosque owe": a final "w" is a vowel

@@ -26,8 +26,6 @@ from functools import lru_cache
 from types import MappingProxyType
 
 import Stemmer
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
 from skill.content import ItemKind, QuizItem
 from skill.language import (
@@ -346,6 +344,9 @@ def _sound_alike(window: tuple[str, ...], hearing: _Hearing) -> str | None:
     key (one sound apart for several words), spelt alike enough that a recogniser could have
     written one for the other, and keeping any word of the window heard right ("secret peach"
     -> "secret speech")."""
+    from rapidfuzz import fuzz  # imported on first use
+    from rapidfuzz.distance import Levenshtein
+
     said, joined = "".join(window), len(window) > 1
     if len(said) < MIN_HEARD_LENGTH:
         return None
@@ -441,6 +442,8 @@ def _hearing(item: QuizItem, lexicon: _Lexicon) -> _Hearing:
 
 def _correct_spelling(word: str, lexicon: _Lexicon, extra_targets: Iterable[str]) -> str:
     """A close misspelling of a name, replaced by the name; any other word unchanged."""
+    from rapidfuzz import fuzz, process  # imported on first use
+
     if word in lexicon.known_words or len(word) < MIN_FUZZY_LENGTH or not word.isalpha():
         return word
     targets = (*lexicon.fuzzy_targets, *extra_targets)
@@ -804,6 +807,8 @@ def _choice_by_letter(item: QuizItem, spoken: str) -> int | None:
 
 def _choice_by_text(item: QuizItem, spoken: str, lexicon: _Lexicon) -> int | None:
     """The option whose text was said; None when none or several were."""
+    from rapidfuzz import fuzz  # imported on first use
+
     option_words = tuple(
         w for o in item.options for w in _surface(o) if len(w) >= MIN_FUZZY_LENGTH and w.isalpha()
     )

@@ -33,10 +33,8 @@ from pathlib import Path
 from typing import cast
 
 import Stemmer
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
-from skill.content import Content, Entry, default_content, read_yaml
+from skill.content import Content, Entry, read_yaml
 from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers, sound_keys
 
 # Measured with python -m skill.tools.eval_matching on the development set and on hand-written
@@ -183,7 +181,7 @@ class Matcher:
         parties say which side each name acts for."""
         self.entries = tuple(entries)
         self.threshold = threshold
-        self._stemmer = Stemmer.Stemmer("english")
+        self._remake()
         self._alias_pattern, self._canonical = _alias_table(aliases)
 
         asked = [[e.question, *e.asked_as, e.title] for e in self.entries]
@@ -211,7 +209,6 @@ class Matcher:
             | frozenset(w for phrase in self._lexicon for w in phrase.split())
             | WORD_FORMS.keys()
         )
-        self._correct = functools.lru_cache(maxsize=4096)(self._correct_word)
         # Every known word and name by its sound, for what speech recognition mishears.
         names = {p for p in self._canonical if " " in p} | set(self._canonical.values())
         self._sound_keys: dict[str, set[str]] = {}
@@ -234,8 +231,6 @@ class Matcher:
         self._keys_by_first_sound: dict[str, list[str]] = {}
         for key in self._sound_keys:
             self._keys_by_first_sound.setdefault(key[:1], []).append(key)
-        self._phonetic = functools.lru_cache(maxsize=4096)(self._phonetic_match)
-        self._heard = functools.lru_cache(maxsize=4096)(self._heard_words)
 
         asked_terms = [[self.terms(t) for t in ts] for ts in asked]
         answer_terms = [self.terms(t) for t in answers]
@@ -294,6 +289,23 @@ class Matcher:
                 if role is not None:
                     roles.setdefault(role[1], set()).add(role[0])
             self._roles.append(roles)
+
+    # What is not data (the stemmer, a C object; the caches, bound to this object) is left out
+    # of a pickle and made again on load (skill.index saves a built matcher).
+    _REMADE = ("_stemmer", "_correct", "_phonetic", "_heard")
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in vars(self).items() if k not in self._REMADE}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        self._remake()
+
+    def _remake(self) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+        self._correct = functools.lru_cache(maxsize=4096)(self._correct_word)
+        self._phonetic = functools.lru_cache(maxsize=4096)(self._phonetic_match)
+        self._heard = functools.lru_cache(maxsize=4096)(self._heard_words)
 
     def terms(self, text: str) -> list[str]:
         """The stemmed search terms of a question or content text, in order."""
@@ -356,6 +368,9 @@ class Matcher:
         key (one sound apart for long keys), spelt alike enough that a recogniser could have
         written one for the other, and keeping any word of the window that was heard right
         ("secret peach" -> "secret speech", never "sino indian" -> "soviet union")."""
+        from rapidfuzz import fuzz  # imported on first use
+        from rapidfuzz.distance import Levenshtein
+
         said, joined = "".join(window), len(window) > 1
         if len(said) < MIN_HEARD_LENGTH:
             return None
@@ -520,6 +535,8 @@ class Matcher:
 
     def _correct_word(self, word: str) -> str:
         """A known word that this one is a near miss of ("kruschiev"), or the word itself."""
+        from rapidfuzz import fuzz, process  # imported on first use
+
         if len(word) < MIN_CORRECTED_LENGTH or word in STOPWORDS or word.isdigit():
             return word
         if word in self._vocabulary:
@@ -693,7 +710,8 @@ def matcher_for(content: Content) -> Matcher:
     )
 
 
-@functools.cache
 def default_matcher() -> Matcher:
-    """The matcher over the skill's content, built once per process."""
-    return matcher_for(default_content())
+    """The matcher over the skill's content, built once per process (skill.index)."""
+    from skill.index import built  # built from this module: imported when first asked
+
+    return built()[1]

@@ -7,6 +7,7 @@ Persistence keeps only what `Progress.to_dict` returns: fact ids, counts, times 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,20 +15,24 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, cast
 
-from fsrs import Card, Rating, Scheduler, State
-
 FORMAT_VERSION = 1
+
 
 # A missed fact comes back ten minutes later: in this revision session if it runs on, otherwise
 # first thing next time. A fact answered right once is checked again the next day, after sleep;
 # asked again sooner and answered right, it graduates to FSRS's own intervals. No fact is left
 # unasked for more than two months, because the exam, not long-term memory, is the goal.
-SCHEDULER = Scheduler(
-    learning_steps=(timedelta(minutes=10), timedelta(days=1)),
-    relearning_steps=(timedelta(minutes=10),),
-    maximum_interval=60,
-    enable_fuzzing=False,  # deterministic: the same answers give the same plan
-)
+@functools.cache
+def scheduler() -> Any:  # fsrs.Scheduler, imported when a fact is first scheduled
+    from fsrs import Scheduler
+
+    return Scheduler(
+        learning_steps=(timedelta(minutes=10), timedelta(days=1)),
+        relearning_steps=(timedelta(minutes=10),),
+        maximum_interval=60,
+        enable_fuzzing=False,  # deterministic: the same answers give the same plan
+    )
+
 
 # Predicted chance of recall a fact needs to count as secure; a little below the scheduler's
 # target of 0.9, so a fact stays secure for a while after it falls due.
@@ -120,6 +125,8 @@ def record_answer(
     hint: bool = False,
 ) -> Progress:
     """Progress after one answer that tested `fact_ids`; `hint` if a hint was given first."""
+    from fsrs import Card, Rating
+
     now = _utc(now)
     if not correct:
         rating = Rating.Again
@@ -132,7 +139,7 @@ def record_answer(
     for fact in dict.fromkeys(fact_ids):
         old = facts.get(fact)
         card = Card.from_dict(cast(Any, old.card)) if old else Card(card_id=0, due=now)
-        card, _ = SCHEDULER.review_card(card, rating, now)
+        card, _ = scheduler().review_card(card, rating, now)
         facts[fact] = FactRecord(
             fact=fact,
             card=card.to_dict(),
@@ -192,10 +199,12 @@ def is_secure(record: FactRecord, now: datetime) -> bool:
     # secure some time after it falls due.
     if not (record.last_right and record.right >= 2):
         return False
+    from fsrs import Card, State
+
     card = Card.from_dict(cast(Any, record.card))
     if card.state != State.Review:
         return False
-    return SCHEDULER.get_card_retrievability(card, _utc(now)) >= SECURE_RECALL
+    return scheduler().get_card_retrievability(card, _utc(now)) >= SECURE_RECALL
 
 
 @dataclass(frozen=True)
@@ -277,6 +286,8 @@ def _record_from_dict(fact: object, data: object) -> FactRecord | None:
 
 def _card_from_dict(data: object) -> dict[str, Any] | None:
     """A card dict that fsrs can review without failing, or None."""
+    from fsrs import Card, State
+
     if not isinstance(data, Mapping):
         return None
     card_id, step = data.get("card_id"), data.get("step")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.etree import ElementTree
-from xml.sax.saxutils import escape as _xml_escape
 
 from skill.language import mid_sentence
 
@@ -26,12 +24,17 @@ PART_BUDGET_CHARS = 500
 SHORT_PAUSE = '<break time="300ms"/>'
 LIST_PAUSE = '<break time="500ms"/>'
 
-_ENTITIES = {'"': "&quot;", "'": "&apos;"}
+# "&" first, so the other entities are not escaped twice.
+_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&apos;"))
 
 
 def escape(text: str) -> str:
-    """Escape text for SSML; quotes too, since text may end up in attributes."""
-    return _xml_escape(text, _ENTITIES)
+    """Escape text for SSML; quotes too, since text may end up in attributes. (Written here:
+    xml.sax.saxutils, for one function, imports urllib, http.client and email at a cold start.)"""
+    for character, entity in _ENTITIES:
+        if character in text:
+            text = text.replace(character, entity)
+    return text
 
 
 # The only tags this module writes; anything else did not come from here.
@@ -49,6 +52,8 @@ def is_own_ssml(ssml: str) -> bool:
     # parser would expand entities declared in one.
     if "<!" in ssml or "<?" in ssml:
         return False
+    from xml.etree import ElementTree  # only for speech replayed from the session
+
     try:
         root = ElementTree.fromstring(ssml)
     except ElementTree.ParseError:

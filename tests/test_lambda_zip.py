@@ -23,6 +23,9 @@ from tests.requests import SIMULATED_SKILL_ID, intent, launch
 ANSWER = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
+import skill.index
+def not_built(*args): raise AssertionError("built at a cold start: the saved index was not used")
+skill.index.build = not_built
 import skill.lambda_function as function
 for line in sys.stdin:
     print(json.dumps(function.lambda_handler(json.loads(line), None)))
@@ -55,7 +58,7 @@ def answers(zip_path: Path, tmp_path: Path, envelopes: list[dict]) -> list[dict]
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def test_the_zip_alone_answers_a_launch_and_a_question(built_zip, tmp_path):
+def test_the_zip_alone_answers_a_launch_and_a_question_from_its_saved_index(built_zip, tmp_path):
     launched, answered = answers(
         built_zip,
         tmp_path,
@@ -69,7 +72,7 @@ def test_the_zip_alone_answers_a_launch_and_a_question(built_zip, tmp_path):
 def test_the_zip_holds_no_developer_tools_or_endpoint_dependencies(built_zip):
     tops = {name.split("/")[0] for name in zipfile.ZipFile(built_zip).namelist()}
     names = set(zipfile.ZipFile(built_zip).namelist())
-    assert "skill/lambda_function.py" in names
+    assert {"skill/lambda_function.py", "skill/index.pickle"} <= names
     assert {"skill/locale/en.yaml", "skill/lexicon.yaml"} <= names
     assert any(name.startswith("content/") and name.endswith(".yaml") for name in names)
     assert not any(name.startswith("skill/tools/") for name in names)

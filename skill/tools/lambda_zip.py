@@ -2,9 +2,11 @@
 
 The zip holds what the skill object needs and nothing else: requirements-lambda.txt installed for
 Lambda's platform (manylinux wheels, since PyStemmer, rapidfuzz and jellyfish are compiled), the
-runtime package without its developer tools, and the content files. Its handler is
-`skill.lambda_function.lambda_handler`. Entries are sorted and dated alike, so the same inputs give
-the same zip.
+runtime package without its developer tools, the content files, and the content built and indexed
+for matching (skill/index.pickle, loaded at a cold start instead of built). Its handler is
+`skill.lambda_function.lambda_handler`. Entries are sorted and dated alike, so one build process
+given the same inputs writes the same zip (across processes, Python's per-process string hashing
+may order the sets inside the saved index differently).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from skill import index
 from skill.tools import PROJECT_DIR, RUNTIME_DIR
 
 REQUIREMENTS = PROJECT_DIR / "requirements-lambda.txt"
 CONTENT_DIR = PROJECT_DIR / "content"
 DEFAULT_OUT = PROJECT_DIR / "build" / "lambda.zip"
 HANDLER = "skill.lambda_function.lambda_handler"
+INDEX_NAME = f"skill/{index.INDEX_PATH.name}"
 
 # Lambda's architectures, named as Lambda names them, and the wheels each takes. Lambda's
 # python3.12 and later runtimes run Amazon Linux 2023 (glibc 2.34); rapidfuzz's current wheels
@@ -85,8 +89,11 @@ def build(
     python_version = python_version or LAMBDA_PYTHON
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lambda-") as staging:
-        install_requirements(Path(staging), arch, python_version)
-        files = [*_installed_files(Path(staging)), *runtime_files()]
+        packages = Path(staging) / "packages"
+        install_requirements(packages, arch, python_version)
+        # The built content and matching index, so a cold start loads it instead of building.
+        saved = index.save(Path(staging) / "index.pickle")
+        files = [*_installed_files(packages), *runtime_files(), (saved, INDEX_NAME)]
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for path, name in sorted(files, key=lambda file: file[1]):
                 entry = zipfile.ZipInfo(name, _ZIP_DATE)
