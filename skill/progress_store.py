@@ -23,6 +23,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -298,7 +299,7 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
         except (OSError, sqlite3.Error) as error:
             raise self._error(error) from error
         try:
-            connection.execute("PRAGMA journal_mode = WAL")
+            _use_wal(connection)
             # NORMAL, not FULL: in WAL mode a commit is then written to the log but not
             # synced (the log is synced at checkpoints). A process crash or kill loses
             # nothing; a power cut or OS crash can lose the last commits, never corrupt the
@@ -336,6 +337,26 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
         else:
             reason = str(error)
         return ProgressStoreError(f"progress store {self.path}: {reason}")
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, which then persists in the file.
+
+    Switching a new file to WAL needs it to itself, and SQLite answers "database is locked"
+    at once, without its busy handler, when another process opens the same new file at that
+    moment (as gunicorn's workers do on their first requests). So look first, and retry the
+    switch until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] in (b"wal", "wal"):
+            return
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.005)
 
 
 @dataclass(frozen=True)

@@ -643,6 +643,34 @@ def test_sqlite_connections_use_wal_and_synchronous_normal(tmp_path: Path) -> No
     assert connection.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
 
 
+def first_use(path: Path, start: multiprocessing.synchronize.Barrier, errors: Any) -> None:
+    """One worker's first call on a store no one has opened yet."""
+    start.wait()
+    try:
+        SqlitePersistenceAdapter(path).check()
+    except ProgressStoreError as error:
+        errors.put(str(error))
+
+
+def test_workers_opening_a_new_sqlite_file_at_once_all_start(tmp_path: Path) -> None:
+    # As gunicorn's workers do on their first requests: each switches the new file to WAL,
+    # which SQLite refuses at once ("database is locked") while another holds it.
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    for trial in range(12):
+        start = context.Barrier(6)
+        path = tmp_path / f"trial{trial}" / "progress.sqlite3"
+        workers = [
+            context.Process(target=first_use, args=(path, start, errors)) for _ in range(6)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [worker.exitcode for worker in workers] == [0] * 6
+    assert errors.empty(), errors.get()
+
+
 def test_a_finished_threads_sqlite_connection_is_closed(tmp_path: Path) -> None:
     store = SqlitePersistenceAdapter(tmp_path / "progress.sqlite3")
     for index in range(10):  # as a server with a thread per request does
