@@ -125,6 +125,7 @@ def dynamodb_endpoint() -> Iterator[str]:
             patch.delenv(name, raising=False)
         for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):  # only the store's URL
             patch.delenv(name, raising=False)
+        atomic_item_writes(patch)
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
@@ -132,6 +133,26 @@ def dynamodb_endpoint() -> Iterator[str]:
             yield f"http://{host}:{port}"
         finally:
             server.stop()
+
+
+def atomic_item_writes(patch: pytest.MonkeyPatch) -> None:
+    """Make moto's item reads and writes one at a time, as DynamoDB's are per item.
+
+    DynamoDB checks a write's condition and writes atomically. Moto's server answers requests
+    on several threads and checks, then writes, with nothing in between held: two conditional
+    saves that read the same version can both pass, and the store's tests then see a lost
+    answer that DynamoDB would never lose."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("get_item", "put_item", "update_item", "delete_item"):
+        unlocked = getattr(DynamoDBBackend, name)
+
+        def locked(*args: Any, _unlocked: Any = unlocked, **kwargs: Any) -> Any:
+            with lock:
+                return _unlocked(*args, **kwargs)
+
+        patch.setattr(DynamoDBBackend, name, locked)
 
 
 def dynamodb_url(endpoint: str, table: str, *, create: bool = True) -> str:
