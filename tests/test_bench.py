@@ -20,7 +20,8 @@ TURN_ROWS = tuple(
 )
 ROWS = (
     *TURN_ROWS,
-    "cold start: import handler + build",
+    "cold start: import handler, saved index",
+    "cold start: import handler, no saved index",
     "memory: peak after 20 requests",
     "http: throughput, verified",
     "http: latency, median",
