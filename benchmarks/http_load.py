@@ -49,6 +49,14 @@ class Load:
     p99_ms: float
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running gunicorn: where it listens, and its master's process id."""
+
+    port: int
+    pid: int
+
+
 def locust_available() -> bool:
     return shutil.which("locust", path=os.path.dirname(sys.executable)) is not None or (
         shutil.which("locust") is not None
@@ -70,8 +78,10 @@ def _environment(extra: Mapping[str, str]) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(app: str, directory: Path, env: Mapping[str, str]) -> Iterator[int]:
-    """gunicorn serving `app` on a free loopback port until the block ends; yields the port.
+def gunicorn(
+    app: str, directory: Path, env: Mapping[str, str], workers: int = WORKERS
+) -> Iterator[Server]:
+    """gunicorn serving `app` on a free loopback port until the block ends.
 
     The socket is bound here and handed over, so no other process can take the port between
     choosing it and gunicorn starting (tests start servers on free ports too)."""
@@ -82,7 +92,7 @@ def gunicorn(app: str, directory: Path, env: Mapping[str, str]) -> Iterator[int]
     port = listener.getsockname()[1]
     command = [
         *(sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")),
-        *("--bind", f"fd://{listener.fileno()}", "--workers", str(WORKERS), app),
+        *("--bind", f"fd://{listener.fileno()}", "--workers", str(workers), app),
     ]
     environment = _environment(
         {
@@ -105,7 +115,7 @@ def gunicorn(app: str, directory: Path, env: Mapping[str, str]) -> Iterator[int]
     listener.close()  # gunicorn has its own copy
     try:
         _wait_until_up(server, port, log)
-        yield port
+        yield Server(port, server.pid)
     finally:
         server.terminate()
         try:
@@ -172,9 +182,9 @@ def _run(verified: bool, count: int, requests: Mapping[str, Any], directory: Pat
         app, env = "tests.pki:create_test_app()", {PKI_DIR_ENV: str(directory)}
     else:
         app, env = "skill.app:create_app()", {"VERIFY_SIGNATURES": "0"}
-    with gunicorn(app, directory, env) as port:
+    with gunicorn(app, directory, env) as server:
         requests_file = write_requests(directory, requests)  # signed now: fresh timestamps
-        return drive(port, requests_file, count, directory)
+        return drive(server.port, requests_file, count, directory)
 
 
 def measure(count: int, requests: Mapping[str, Any]) -> list[Row]:

@@ -8,7 +8,7 @@ import platform
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,25 @@ class Row:
     goal: str = ""  # the goal in words, e.g. "ratio ≤ 1.3"
     met: bool | None = None  # None: no goal, or not measured
     note: str = ""  # what the baseline is, or why the figure is missing
+    baseline2: float | None = None  # a second baseline, shown with its ratio, without a goal
 
     @property
     def ratio(self) -> float | None:
         if self.value is None or not self.baseline:
             return None
         return self.value / self.baseline
+
+    @property
+    def ratio2(self) -> float | None:
+        if self.value is None or not self.baseline2:
+            return None
+        return self.value / self.baseline2
+
+    def with_second(self, baseline2: float | None) -> Row:
+        return replace(self, baseline2=baseline2)
+
+    def with_note(self, note: str) -> Row:
+        return replace(self, note=note)
 
 
 def ratio_goal(
@@ -81,24 +94,35 @@ def _number(value: float | None) -> str:
     return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
 
 
+def _with_unit(value: float | None, unit: str) -> str:
+    return _number(value) + unit if value is not None else "-"
+
+
+def _ratio(ratio: float | None) -> str:
+    return f"{ratio:.2f}" if ratio is not None else "-"
+
+
 def render(rows: Sequence[Row]) -> str:
     """The table as text, one line per row; notes under it."""
-    header = ("figure", "value", "baseline", "ratio", "goal", "")
+    second = any(row.baseline2 is not None for row in rows)
+    header: tuple[str, ...] = ("figure", "value", "baseline", "ratio", "goal", "")
+    if second:
+        header += ("baseline 2", "ratio 2")
     lines = [header]
     for row in rows:
         unit = f" {row.unit}" if row.unit else ""
-        ratio = row.ratio
         verdict = {True: "met", False: "MISSED", None: ""}[row.met]
-        lines.append(
-            (
-                row.name,
-                _number(row.value) + unit if row.value is not None else "not run",
-                _number(row.baseline) + unit if row.baseline is not None else "-",
-                f"{ratio:.2f}" if ratio is not None else "-",
-                row.goal,
-                verdict,
-            )
+        line: tuple[str, ...] = (
+            row.name,
+            _number(row.value) + unit if row.value is not None else "not run",
+            _with_unit(row.baseline, unit),
+            _ratio(row.ratio),
+            row.goal,
+            verdict,
         )
+        if second:
+            line += (_with_unit(row.baseline2, unit), _ratio(row.ratio2))
+        lines.append(line)
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     text = []
     for i, line in enumerate(lines):

@@ -12,16 +12,16 @@ import pytest
 from benchmarks.report import Row, percentile, render
 from skill.__main__ import main
 
+TURN_ROWS = tuple(
+    f"{path}: {turn}, {figure}"
+    for path in ("lambda", "flask")
+    for turn in ("launch", "question", "quiz answer", "quiz answer, 21 facts", "help")
+    for figure in ("median", "p99")
+)
 ROWS = (
-    "turn: launch, median",
-    "turn: launch, p99",
-    "turn: question, median",
-    "turn: question, p99",
-    "turn: quiz answer, median",
-    "turn: quiz answer, p99",
-    "turn: help, median",
-    "turn: help, p99",
-    "cold start: import handler + build",
+    *TURN_ROWS,
+    "cold start: import handler, saved index",
+    "cold start: import handler, no saved index",
     "memory: peak after 20 requests",
     "http: throughput, verified",
     "http: latency, median",
@@ -64,12 +64,14 @@ def test_bench_prints_every_figure_with_its_baseline(capsys, questions):
         assert row in lines, f"missing row {row!r} in:\n{out}"
         assert "not run" not in lines[row], lines[row]
     assert lines["http: failed requests"].split()[3:5] == ["0", "0"]  # on either server
+    for row in TURN_ROWS:  # each beside both hello worlds, with both ratios
+        assert len(lines[row].split("µs")) == 4, lines[row]
 
 
 def test_only_runs_the_parts_asked_for(capsys, questions):
     assert main(["bench", "--only", "matching", "--questions", str(questions)]) == 0
     out = capsys.readouterr().out
-    assert "matching: in scope answered" in out and "turn:" not in out
+    assert "matching: in scope answered" in out and "lambda:" not in out and "flask:" not in out
 
 
 def test_table_shows_ratio_goal_and_missing_figures():
