@@ -277,15 +277,19 @@ class _Hearing:
     joinable: Mapping[str, str]  # run-together parts -> the word or name ("pro tests")
 
 
+_CONTRACTION = re.compile(r"\b(?:" + "|".join(map(re.escape, _CONTRACTIONS)) + r")\b")
+_NOT = re.compile(r"n't\b")
+_POSSESSIVE = re.compile(r"'s\b")
+_ONES = re.compile(r"\bones\b")
+_WORD = re.compile(r"[a-z0-9.]+")
+
+
 def _said_words(text: str) -> list[str]:
     """Heard words with contractions opened and possessives dropped, numbers as said."""
-    text = heard(text)
-    for short, long in _CONTRACTIONS.items():
-        text = re.sub(rf"\b{re.escape(short)}\b", long, text)
-    text = re.sub(r"n't\b", " not", text)
-    text = re.sub(r"'s\b", "", text)
+    text = _CONTRACTION.sub(lambda m: _CONTRACTIONS[m.group()], heard(text))
+    text = _POSSESSIVE.sub("", _NOT.sub(" not", text))
     # "ones" is a pronoun ("four main ones"), but text2num reads it as the number 1.
-    return re.sub(r"\bones\b", " ", text).split()
+    return _ONES.sub(" ", text).split()
 
 
 def _surface(text: str, hearing: _Hearing | None = None, numeric: bool = False) -> list[str]:
@@ -301,7 +305,14 @@ def _surface(text: str, hearing: _Hearing | None = None, numeric: bool = False) 
     if hearing is not None:
         words = [_SCALE_SHORTHAND.get(w, w) for w in _heard_words(words, hearing)]
     # Other apostrophes split words ("o'clock"); decimal points stay in numbers.
-    return re.findall(r"[a-z0-9.]+", read_numbers(" ".join(words)))
+    return _WORD.findall(read_numbers(" ".join(words)))
+
+
+@lru_cache(maxsize=4096)
+def _content_surface(text: str) -> tuple[str, ...]:
+    """`_surface` of a text from the content (an answer, an alias, an option): the same on
+    every answer, so worked out once."""
+    return tuple(_surface(text))
 
 
 def _heard_words(words: list[str], hearing: _Hearing) -> list[str]:
@@ -664,7 +675,9 @@ def _expects_number(item: QuizItem) -> bool:
     if item.kind is ItemKind.CHOICE:
         return _options_are_numbers(item)
     if item.kind is ItemKind.SHORT:
-        return any(is_number(w) for text in (item.answer, *item.aliases) for w in _surface(text))
+        return any(
+            is_number(w) for text in (item.answer, *item.aliases) for w in _content_surface(text)
+        )
     return False
 
 
@@ -783,7 +796,7 @@ def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
 
 
 def _options_are_numbers(item: QuizItem) -> bool:
-    return any(is_number(w) for option in item.options for w in _surface(option))
+    return any(is_number(w) for option in item.options for w in _content_surface(option))
 
 
 def _choice_by_letter(item: QuizItem, spoken: str) -> int | None:
@@ -810,7 +823,10 @@ def _choice_by_text(item: QuizItem, spoken: str, lexicon: _Lexicon) -> int | Non
     from rapidfuzz import fuzz  # imported on first use
 
     option_words = tuple(
-        w for o in item.options for w in _surface(o) if len(w) >= MIN_FUZZY_LENGTH and w.isalpha()
+        w
+        for o in item.options
+        for w in _content_surface(o)
+        if len(w) >= MIN_FUZZY_LENGTH and w.isalpha()
     )
     answer, _ = _read_answer(item, spoken, lexicon, option_words)
     right = item.options.index(item.answer)

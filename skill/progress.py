@@ -61,6 +61,13 @@ class FactRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict; the fact id is the key it is stored under."""
+        stored = self._stored
+        return {**stored, "card": dict(stored["card"])}  # a copy the caller may change
+
+    @functools.cached_property
+    def _stored(self) -> Mapping[str, Any]:
+        # Worked out once per record: a progress document is written out on every answer,
+        # and all but one of its records are the ones read in.
         return {
             "card": dict(self.card),
             "last_asked": self.last_asked.isoformat(),

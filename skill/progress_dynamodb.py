@@ -29,7 +29,14 @@ from ask_sdk_model import RequestEnvelope
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from skill.progress_store import ProgressStoreError, merge_documents, parse_document, user_id_of
+from skill.progress_store import (
+    ProgressStoreError,
+    merged,
+    parse_document,
+    read_document,
+    remember,
+    user_id_of,
+)
 
 PARTITION_KEY = "id"
 ATTRIBUTES = "attributes"
@@ -163,7 +170,11 @@ class DynamoDbProgressAdapter(DynamoDbAdapter):
                 ceiling = min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2 ** (attempt - 1))
                 time.sleep(random.uniform(0, ceiling))
             item = self._read(key)
-            if self._write(key, merge_documents(_document_of(item), attributes), item):
+            text = _text_of(item)
+            document, parsed = merged(read_document(text) if text else {}, attributes)
+            if self._write(key, document, item):
+                # As a later read will spell it: the next request finds it already parsed.
+                remember(json.dumps(document, sort_keys=True), parsed)
                 return
         raise self._failure(f"a save met {MAX_ATTEMPTS} conflicting writes in a row; gave up")
 
@@ -274,13 +285,18 @@ def _to_dynamodb(document: Mapping[str, Any]) -> Any:
 
 def _document_of(item: Mapping[str, Any] | None) -> dict[str, Any]:
     """The document in an item, with normal numbers and progress cleaned; {} if unreadable."""
+    return parse_document(_text_of(item))
+
+
+def _text_of(item: Mapping[str, Any] | None) -> str | None:
+    """The document in an item as JSON text, keys sorted (DynamoDB keeps no order in a map);
+    None if there is none or it is not something this adapter wrote (sets, binary)."""
     if item is None:
-        return {}
+        return None
     try:
-        text = json.dumps(item.get(ATTRIBUTES), default=_plain_number)
-    except (TypeError, ValueError):  # sets or binary: not something this adapter wrote
-        return {}
-    return parse_document(text)
+        return json.dumps(item.get(ATTRIBUTES), default=_plain_number, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
 
 
 def _plain_number(value: object) -> int | float:

@@ -17,13 +17,12 @@ not be removed or replaced while the skill runs: calls then fail until a restart
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
 import os
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -61,10 +60,13 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
     raise ProgressStoreError("the request carries no user id")
 
 
-# Documents read lately, by their stored text: a save re-reads the stored document inside its
-# transaction, and finds it already parsed when no one wrote in between (so a request parses its
-# student's progress once). Values are immutable: callers get a copy of the mapping.
+# Documents read or written lately, by their stored text: the next request of a student finds
+# the text the last one wrote, and a save the text it re-reads inside its transaction, already
+# parsed (so a request parses its student's progress at most once, and mostly not at all).
+# Entries are never changed: callers get copies.
 PARSED_DOCUMENTS = 64
+_documents: OrderedDict[str | bytes, Mapping[str, Any]] = OrderedDict()
+_documents_lock = threading.Lock()
 
 
 def parse_document(text: str | bytes | None) -> dict[str, Any]:
@@ -73,13 +75,22 @@ def parse_document(text: str | bytes | None) -> dict[str, Any]:
     if not text:
         return {}
     return {
-        key: StoredProgress(value) if isinstance(value, Progress) else copy.deepcopy(value)
-        for key, value in _parsed(text).items()
+        key: StoredProgress(value) if isinstance(value, Progress) else _copy(value)
+        for key, value in read_document(text).items()
     }
 
 
-@functools.lru_cache(maxsize=PARSED_DOCUMENTS)
-def _parsed(text: str | bytes) -> Mapping[str, Any]:
+def read_document(text: str | bytes) -> Mapping[str, Any]:
+    """The document stored as `text`, progress as a Progress: shared, never to be changed."""
+    with _documents_lock:
+        document = _documents.get(text)
+        if document is not None:
+            _documents.move_to_end(text)
+            return document
+    return remember(text, _parse(text))
+
+
+def _parse(text: str | bytes) -> Mapping[str, Any]:
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):  # ValueError includes JSON and UTF-8 decode errors
@@ -91,16 +102,51 @@ def _parsed(text: str | bytes) -> Mapping[str, Any]:
     return MappingProxyType(document)
 
 
+def remember(text: str | bytes, document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Note that `text` reads as `document` (from `merged`), as a store does once it wrote it."""
+    with _documents_lock:
+        _documents[text] = document
+        _documents.move_to_end(text)
+        while len(_documents) > PARSED_DOCUMENTS:
+            _documents.popitem(last=False)
+    return document
+
+
+def forget_parsed() -> None:
+    """Empty the cache of parsed documents (for tests that count parses)."""
+    with _documents_lock:
+        _documents.clear()
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a JSON value (dicts, lists and scalars): what deepcopy does, faster."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
+
+
 def merge_documents(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
     """The document to store, as JSON-ready values: progress merged per fact, other keys from
     `incoming`; a key `incoming` sets to None is removed."""
+    document, _ = merged(stored, incoming)
+    return document
+
+
+def merged(
+    stored: Mapping[str, Any], incoming: Mapping[str, Any]
+) -> tuple[dict[str, Any], Mapping[str, Any]]:
+    """The document to store, and the same document with its progress as a Progress (the form
+    a later read would parse it into)."""
     document = {k: v for k, v in {**stored, **incoming}.items() if v is not None}
+    parsed = {k: _copy(v) for k, v in document.items()}  # the caller may change its own
     if PROGRESS_KEY in stored or PROGRESS_KEY in incoming:
         progress = merge(
             Progress.of(stored.get(PROGRESS_KEY)), Progress.of(incoming.get(PROGRESS_KEY))
         )
-        document[PROGRESS_KEY] = progress.to_dict()
-    return document
+        document[PROGRESS_KEY], parsed[PROGRESS_KEY] = progress.to_dict(), progress
+    return document, MappingProxyType(parsed)
 
 
 class MemoryPersistenceAdapter(AbstractPersistenceAdapter):
@@ -123,8 +169,11 @@ class MemoryPersistenceAdapter(AbstractPersistenceAdapter):
         """Merge `attributes` into the student's document."""
         key = user_id_of(request_envelope)
         with self._lock:
-            stored = parse_document(self._documents.get(key))
-            self._documents[key] = json.dumps(merge_documents(stored, attributes))
+            stored = self._documents.get(key)
+            document, parsed = merged(read_document(stored) if stored else {}, attributes)
+            text = json.dumps(document)
+            self._documents[key] = text
+            remember(text, parsed)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         """Forget the student."""
@@ -191,13 +240,17 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
                 row = connection.execute(
                     "SELECT document FROM attributes WHERE user_id = ?", (key,)
                 ).fetchone()
-                document = merge_documents(parse_document(row[0] if row else None), attributes)
+                stored = read_document(row[0]) if row and row[0] else {}
+                document, parsed = merged(stored, attributes)
+                text = json.dumps(document)
                 connection.execute(
                     "INSERT INTO attributes (user_id, document) VALUES (?, ?)"
                     " ON CONFLICT (user_id) DO UPDATE SET document = excluded.document",
-                    (key, json.dumps(document)),
+                    (key, text),
                 )
                 connection.execute("COMMIT")
+                # Read back, the text comes as bytes (text_factory): the next request finds it.
+                remember(text.encode(), parsed)
             except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
