@@ -7,7 +7,6 @@ before invoking, and Alexa's requests reach Lambda without HTTP, so no signature
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any, cast
@@ -36,7 +35,7 @@ def handler_for(skill: Any) -> Handler:
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
-            envelope = serializer.deserialize(json.dumps(event), RequestEnvelope)
+            envelope = serializer.read(event, RequestEnvelope)
             response = skill.invoke(request_envelope=envelope, context=context)
             return cast(dict[str, Any], serializer.serialize(response))
         except Exception as error:  # the SDK raises several kinds; the event may be anything

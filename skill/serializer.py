@@ -75,6 +75,11 @@ class FastSerializer(Serializer):
             raise SerializationException(f"Couldn't parse response body: {payload}") from None
         return self._read(data, obj_type)
 
+    def read(self, data: Any, obj_type: Any) -> Any:
+        """`deserialize(json.dumps(data), obj_type)` for data already parsed from JSON (Lambda
+        hands its handler the event as a dict), without writing and re-reading the text."""
+        return self._read(data, obj_type)
+
     def _read(self, payload: Any, obj_type: Any) -> Any:
         if payload is None:
             return None
