@@ -77,8 +77,23 @@ def test_the_zip_holds_no_developer_tools_or_endpoint_dependencies(built_zip):
     assert any(name.startswith("content/") and name.endswith(".yaml") for name in names)
     assert not any(name.startswith("skill/tools/") for name in names)
     assert "skill/__main__.py" not in names
-    assert not any("__pycache__" in name for name in names)
     assert not {"flask", "gunicorn", "cryptography", "pytest", "tests", "benchmarks"} & tops
+
+
+def test_every_module_in_the_zip_comes_compiled_for_a_read_only_file_system(built_zip):
+    # Lambda cannot write __pycache__: bytecode the zip lacks is compiled at every cold start.
+    archive = zipfile.ZipFile(built_zip)
+    names = set(archive.namelist())
+    tag = sys.implementation.cache_tag
+    sources = [n for n in names if n.endswith(".py") and "/__pycache__/" not in n]
+    assert "skill/lambda_function.py" in sources
+    for source in sources:
+        folder, _, file = source.rpartition("/")
+        compiled = f"{folder}/__pycache__/{file[:-3]}.{tag}.pyc".lstrip("/")
+        assert compiled in names, source
+        # PEP 552 flags: hash-based (1) and not checked against the source (no 2), so the
+        # unpacked files' dates do not matter.
+        assert int.from_bytes(archive.read(compiled)[4:8], "little") == 1, compiled
 
 
 def test_the_same_inputs_give_the_same_zip(built_zip, tmp_path):

@@ -7,12 +7,19 @@ for matching (skill/index.pickle, loaded at a cold start instead of built). Its 
 `skill.lambda_function.lambda_handler`. Entries are sorted and dated alike, so one build process
 given the same inputs writes the same zip (across processes, Python's per-process string hashing
 may order the sets inside the saved index differently).
+
+Lambda's file system is read-only, so Python cannot cache the bytecode it compiles: without
+.pyc files in the zip, every cold start compiles every module it imports. So the build compiles
+them, with the function's own Python version (the running interpreter if it is that version,
+else `pythonX.Y` on the PATH), as unchecked-hash .pyc files, valid whatever date the unpacked
+sources carry. Where no such interpreter is found the zip is built without them, and says so.
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,6 +88,33 @@ def _installed_files(target: Path) -> Iterator[tuple[Path, str]]:
             yield path, relative.as_posix()
 
 
+def python_for(version: str) -> str | None:
+    """An interpreter of this X.Y version, to compile the zip's bytecode with; None if none."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    found = shutil.which(f"python{version}")
+    if found is None:
+        return None
+    try:  # a shim (pyenv's) may be on the PATH without the version behind it
+        said = subprocess.run(
+            [found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except OSError:
+        return None
+    return found if said.stdout.strip() == version else None
+
+
+def compile_bytecode(root: Path, python: str) -> None:
+    """Compile every .py under root in place (__pycache__), named as found under /var/task."""
+    command = [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+    command += ["-s", str(root), "-p", "/var/task", str(root)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
 def build(
     out: Path = DEFAULT_OUT, *, arch: str | None = None, python_version: str | None = None
 ) -> Path:
@@ -94,8 +128,22 @@ def build(
         # The built content and matching index, so a cold start loads it instead of building.
         saved = index.save(Path(staging) / "index.pickle")
         files = [*_installed_files(packages), *runtime_files(), (saved, INDEX_NAME)]
+        root = Path(staging) / "task"  # the zip's tree, as Lambda unpacks it in /var/task
+        for path, name in files:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, root / name)
+        python = python_for(python_version)
+        if python is None:
+            print(
+                f"lambda: no Python {python_version} here to compile bytecode with: the zip has"
+                " none, so each cold start compiles what it imports",
+                file=sys.stderr,
+            )
+        else:
+            compile_bytecode(root, python)
+        tree = sorted((p, p.relative_to(root).as_posix()) for p in root.rglob("*") if p.is_file())
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path, name in sorted(files, key=lambda file: file[1]):
+            for path, name in sorted(tree, key=lambda file: file[1]):
                 entry = zipfile.ZipInfo(name, _ZIP_DATE)
                 entry.external_attr = 0o644 << 16
                 entry.compress_type = zipfile.ZIP_DEFLATED
