@@ -25,9 +25,8 @@ import functools
 import itertools
 import math
 import re
-import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -259,7 +258,7 @@ class Matcher:
             for t, n in df.items()
             if n <= SPECIFIC_MAX_SHARE * count and t not in self._generic and not _is_small(t)
         )
-        self._average_weight = statistics.fmean(self._weight.values() or [1])
+        self._average_weight = _mean(self._weight.values())
         self._generic_weight = GENERIC_WEIGHT * self._average_weight
         self._uncovered_generic_weight = UNCOVERED_GENERIC_WEIGHT * self._average_weight
         # The stemmed words of each several-word name, by the name's one-word token.
@@ -715,3 +714,8 @@ def default_matcher() -> Matcher:
     from skill.index import built  # built from this module: imported when first asked
 
     return built()[1]
+
+
+def _mean(values: Collection[float]) -> float:
+    """statistics.fmean, 1.0 for none (statistics would cost a cold start 2 ms to import)."""
+    return math.fsum(values) / len(values) if values else 1.0

@@ -7,13 +7,16 @@ returns the sentences in the order they are spoken, so tests can read them witho
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from skill.content import GlossaryTerm, ItemKind, QuizItem
 from skill.dialog import Dialog
 from skill.language import format_number, mid_sentence
-from skill.marking import Mark
 from skill.progress import Summary
 from skill.quiz import Given, Outcome, QuizState
+
+if TYPE_CHECKING:
+    from skill.marking import Mark
 
 HALF_POINT = 0.5  # a multi-point answer with half its points earns half a mark
 _SCORE_ROUNDING = 0.01  # scores are sums of halves and tenths: closer than this is equal

@@ -9,9 +9,12 @@ import enum
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from skill.content import QuizItem
-from skill.marking import Mark, mark
+
+if TYPE_CHECKING:  # marking is imported by the first answer: a cold start to a launch skips it
+    from skill.marking import Mark
 
 DEFAULT_QUESTIONS = 5
 MAX_QUESTIONS = 10
@@ -191,6 +194,8 @@ def answer(
     state: QuizState, item: QuizItem, spoken: str, aliases: Mapping[str, Sequence[str]]
 ) -> Step:
     """Mark a spoken answer to the current question and move on."""
+    from skill.marking import mark
+
     result = mark(presented(state, item), spoken, aliases=aliases)
     if result.correct:
         outcome = Outcome.RIGHT
