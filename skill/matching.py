@@ -429,8 +429,9 @@ class Matcher:
         ]
         candidates = [i for i, score in enumerate(scores) if score > 0]
         role = self._role(terms, question)
+        asked_terms = self._question(terms)
         confidence = {
-            i: self._confidence(terms, self._entry_terms[i], self._against(role, i))
+            i: self._confidence(asked_terms, self._entry_terms[i], self._against(role, i))
             for i in candidates
         }
         # BM25 says which entry fits the words best; the confidence keeps an entry that covers
@@ -485,8 +486,29 @@ class Matcher:
         sides = self._roles[index].get(action)
         return action if sides and side not in sides else None
 
+    def _question(self, terms: Sequence[str]) -> _Question:
+        """What `_confidence` needs of a question's terms, worked out once for all entries."""
+        parts = {p for t in terms for p in self._name_parts.get(t, ())}
+        prepared = []
+        for term in terms:
+            if term in parts:  # a name counts once, as its whole-name token
+                continue
+            background, small = term in self._background, _is_small(term)
+            generic = term in self._generic or small
+            if background:
+                # Every entry is about the topic's own title: "sino", "1962" say little.
+                weight = min(self._weight.get(term, self._generic_weight), self._generic_weight)
+            else:
+                weight = self._weight.get(term, self._unknown_weight)
+            prepared.append(
+                (term, background, _is_quantity(term), small, generic, weight,
+                 term in self._specific, term in self._generic)
+            )  # fmt: skip
+        numbers = tuple(t for t in terms if t.isdigit() and not _is_small(t))
+        return tuple(prepared), numbers
+
     def _confidence(
-        self, terms: Sequence[str], known: frozenset[str], against: str | None = None
+        self, question: _Question, known: frozenset[str], against: str | None = None
     ) -> float:
         """The weighted share of the question's terms that an entry covers; zero unless one
         covered term is specific to the topic, or a generic one goes with the topic's names.
@@ -495,34 +517,39 @@ class Matcher:
         entry has it but counts in full when it has not, and a year, amount or ordinal the entry
         does not mention ("the second five year plan", "in 1964") counts as much as a word the
         content never uses. A name counts once, however many words it has."""
-        parts = {p for t in terms for p in self._name_parts.get(t, ())}
+        terms, numbers = question
         # "was it 300 million or 3 million": one of the amounts offered is enough.
-        number_covered = any(t in known for t in terms if t.isdigit() and not _is_small(t))
+        number_covered = any(t in known for t in numbers)
+        unknown, generic_weight = self._unknown_weight, self._generic_weight
         total = shared = 0.0
         specific = background = generic = False
-        for term in terms:
-            if term in parts:
-                continue
-            covered = (term in known or term in self._background) and term != against
+        for (
+            term,
+            in_background,
+            quantity,
+            small,
+            any_generic,
+            weight,
+            is_specific,
+            is_generic,
+        ) in terms:
+            covered = (in_background or term in known) and term != against
             if term == against:
-                weight = self._unknown_weight
-            elif term in self._background:
-                # Every entry is about the topic's own title: "sino", "1962" say little.
-                weight = min(self._weight.get(term, self._generic_weight), self._generic_weight)
-            elif _is_quantity(term) and not covered:
-                if number_covered and not _is_small(term):
+                weight = unknown
+            elif in_background:
+                pass
+            elif quantity and not covered:
+                if number_covered and not small:
                     continue
-                weight = self._unknown_weight
-            elif term in self._generic or _is_small(term):
-                weight = self._generic_weight if covered else self._uncovered_generic_weight
-            else:
-                weight = self._weight.get(term, self._unknown_weight)
+                weight = unknown
+            elif any_generic:
+                weight = generic_weight if covered else self._uncovered_generic_weight
             total += weight
             if covered:
                 shared += weight
-                specific = specific or term in self._specific
-                background = background or term in self._background
-                generic = generic or term in self._generic
+                specific = specific or is_specific
+                background = background or in_background
+                generic = generic or is_generic
         # "how did the soviets help china": a generic word about the topic's own parties is
         # about the topic too.
         return shared / total if specific or (background and generic) else 0.0
@@ -545,6 +572,12 @@ class Matcher:
         )
         return found[0] if found else word
 
+
+# A question's terms as _confidence reads them: (term, background, quantity, small, generic or
+# small, weight, specific, generic) for each term outside a name, and its numbers (not small).
+_Question = tuple[
+    tuple[tuple[str, bool, bool, bool, bool, float, bool, bool], ...], tuple[str, ...]
+]
 
 # Words of the passive voice, where the first name is not the one acting.
 _PASSIVE = frozenset({"be", "been", "being", "by", "told", "given", "offered", "promised"})
