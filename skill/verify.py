@@ -369,7 +369,10 @@ def nesting(body: bytes) -> int:
 
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """The JSON object in a verified body, or Rejected."""
-    if nesting(body) > MAX_NESTING:
+    # Fewer opening brackets than the limit, strings included, cannot nest deeper: most
+    # bodies are cleared by two counts in C instead of a walk over their tokens.
+    few = body.count(b"{") + body.count(b"[") <= MAX_NESTING
+    if not few and nesting(body) > MAX_NESTING:
         raise Rejected("body is nested too deeply")
     try:
         envelope = json.loads(body.decode("utf-8"))

@@ -35,6 +35,7 @@ from skill.progress_store import MemoryPersistenceAdapter
 from skill.tools.simulator import SIMULATED_SKILL_ID, SIMULATED_USER_ID, Simulator
 from skill.verify import (
     FAILURE_SECONDS,
+    MAX_NESTING,
     ChainCache,
     Rejected,
     UrlFetcher,
@@ -43,6 +44,7 @@ from skill.verify import (
     default_roots,
     normalise_cert_url,
     parse_chain,
+    parse_envelope,
     remove_dot_segments,
 )
 from tests.pki import CERT_URL, EPOCH, Clock, FakeFetcher, Pki, issue, shared_pki, signed_headers
@@ -696,6 +698,24 @@ def test_a_request_naming_the_skill_only_in_its_session_is_refused_not_crashed(
 )
 def test_deeply_nested_json_is_refused_not_crashed(endpoint, caplog, body):
     refused(endpoint.post(body), caplog, "nested too deeply")
+
+
+@pytest.mark.parametrize("extra", [0, 1], ids=["at the limit", "one over"])
+def test_nesting_is_refused_one_level_past_the_limit_however_the_brackets_are_spread(extra):
+    depth = MAX_NESTING + extra
+    nested: list = []
+    for _ in range(depth - 3):  # inside the envelope's object and its request's
+        nested = [nested]
+    deep = {"request": {"a": nested}}
+    # The same depth with many more brackets about, in a string and side by side.
+    wide = {"request": {"a": nested, "s": "{[" * 100, "b": [[[]]] * 50}}
+    for envelope in (deep, wide):
+        body = json.dumps(envelope).encode()
+        if extra:
+            with pytest.raises(Rejected, match="nested too deeply"):
+                parse_envelope(body)
+        else:
+            assert parse_envelope(body) == envelope
 
 
 def test_deeply_nested_session_attributes_are_refused_not_crashed(endpoint, caplog):
