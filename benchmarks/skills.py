@@ -38,12 +38,19 @@ class Prepared:
     facts: int  # how many facts the returning student's progress holds
 
 
-def our_skill(progress_store: str = "memory://") -> Any:
-    """The skill as the endpoint and Lambda build it, with the given progress store."""
+# The seed of the skill that makes the requests: so the quiz answered is the same in every run
+# (what marking an answer costs depends on the question).
+QUIZ_SEED = 7
+
+
+def our_skill(progress_store: str = "memory://", seed: int | None = None) -> Any:
+    """The skill as the endpoint and Lambda build it, with the given progress store; its quiz
+    order fixed by `seed` if one is given."""
     from skill.builder import create_skill
     from skill.config import Config
 
-    return create_skill(Config(skill_id=SIMULATED_SKILL_ID, progress_store=progress_store))
+    config = Config(skill_id=SIMULATED_SKILL_ID, progress_store=progress_store)
+    return create_skill(config, rng=random.Random(seed) if seed is not None else None)
 
 
 def every_fact_progress(now: datetime, seed: int = 14) -> Any:
@@ -75,7 +82,7 @@ def prepare(directory: Path) -> Prepared:
 
     directory.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{directory / STORE_NAME}"
-    skill = our_skill(url)
+    skill = our_skill(url, seed=QUIZ_SEED)
     now = datetime.now(UTC)
     progress = every_fact_progress(now)
     returning = Simulator("en-GB", skill_id=SIMULATED_SKILL_ID, user_id=user_id(RETURNING_STUDENT))
