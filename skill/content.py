@@ -8,6 +8,7 @@ at start-up, not in front of a student.
 
 from __future__ import annotations
 
+import copy
 import enum
 import functools
 import re
@@ -510,11 +511,25 @@ def _kind(raw: object) -> str:
 # read_yaml uses libyaml's safe loader when PyYAML was built with it: ten times faster.
 
 
+# Texts already parsed by the build, text -> what it parses to: the saved index carries the
+# skill's own YAML files (phrases, quiz requests, lexicon), so a process started from it parses
+# no YAML and never imports PyYAML. Keyed by the whole text, so an edited file is parsed anew.
+_PARSED_YAML: dict[str, object] = {}
+
+
 def read_yaml(text: str) -> object:
     """Parse YAML safely (no tags that build objects); YAMLError when it is not YAML."""
+    parsed = _PARSED_YAML.get(text)
+    if parsed is not None:
+        return copy.deepcopy(parsed)  # a caller may change what it was given
     import yaml  # imported on first use: a cold start from a saved index reads no YAML
 
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def know_yaml(parsed: Mapping[str, object]) -> None:
+    """Take texts already parsed (text -> data) from the saved index."""
+    _PARSED_YAML.update(parsed)
 
 
 def yaml_error() -> type[Exception]:

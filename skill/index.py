@@ -5,8 +5,10 @@ does before it can answer. `make lambda` saves the built objects in the zip as s
 (beside the libraries they were built with), stamped with a digest of everything they are built
 from: the content, the lexicon and the code that builds them. A process loads that file when the
 stamp matches its own inputs, and otherwise builds from the files, so a stale or missing file
-costs time, never correctness. A working tree has no such file (the endpoint builds once at
-start-up); the file is written by our own build only, and nothing downloaded is unpickled.
+costs time, never correctness. The file also carries the runtime's own YAML (phrases, quiz
+requests, lexicon) parsed, so a process started from it never imports PyYAML. A working tree
+has no such file (the endpoint builds once at start-up); the file is written by our own build
+only, and nothing downloaded is unpickled.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import pickle
 import zlib
 from pathlib import Path
 
-from skill.content import CONTENT_DIR, Content, load_content
+from skill.content import CONTENT_DIR, Content, know_yaml, load_content, read_yaml
 from skill.matching import LEXICON_PATH, Matcher, matcher_for
 
-INDEX_PATH = Path(__file__).resolve().parent / "index.pickle"
+_HERE = Path(__file__).resolve().parent
+INDEX_PATH = _HERE / "index.pickle"
 # The code whose output is saved: a change to any of it makes a saved index stale.
 _BUILDERS = ("content.py", "matching.py", "language.py", "index.py")
 
@@ -32,8 +35,7 @@ def inputs_digest(content_dir: Path = CONTENT_DIR) -> str:
 
     CRC-32, not a cryptographic hash: it tells our own build's inputs apart from edited ones,
     and zlib is loaded already where hashlib would cost a cold start 3 ms."""
-    here = Path(__file__).resolve().parent
-    inputs = [*sorted(content_dir.glob("*.yaml")), LEXICON_PATH, *(here / f for f in _BUILDERS)]
+    inputs = [*sorted(content_dir.glob("*.yaml")), LEXICON_PATH, *(_HERE / f for f in _BUILDERS)]
     checksum, sizes = 0, []
     for path in inputs:
         data = path.read_bytes()
@@ -48,17 +50,26 @@ def build(content_dir: Path = CONTENT_DIR) -> tuple[Content, Matcher]:
     return content, matcher_for(content)
 
 
+def own_yaml() -> dict[str, object]:
+    """The runtime's own YAML files (phrases, quiz requests, lexicon), text -> parsed."""
+    paths = [p for p in sorted(_HERE.rglob("*.yaml")) if "tools" not in p.relative_to(_HERE).parts]
+    texts = [path.read_text(encoding="utf-8") for path in paths]
+    return {text: read_yaml(text) for text in texts}
+
+
 def save(path: Path = INDEX_PATH, content_dir: Path = CONTENT_DIR) -> Path:
-    """Build from the files and save, stamped with the inputs' digest."""
+    """Build from the files and save, stamped with the inputs' digest, with the runtime's own
+    YAML already parsed (so a process started from the file never imports PyYAML)."""
     content, matcher = build(content_dir)
-    path.write_bytes(pickle.dumps((inputs_digest(content_dir), content, matcher), protocol=5))
+    saved = (inputs_digest(content_dir), content, matcher, own_yaml())
+    path.write_bytes(pickle.dumps(saved, protocol=5))
     return path
 
 
 def load(path: Path = INDEX_PATH, content_dir: Path = CONTENT_DIR) -> tuple[Content, Matcher]:
     """The saved objects when their stamp matches today's inputs; else built from the files."""
     try:
-        stamp, content, matcher = pickle.loads(path.read_bytes())
+        stamp, content, matcher, parsed_yaml = pickle.loads(path.read_bytes())
     except FileNotFoundError:
         return build(content_dir)
     except Exception as error:  # a file from another build or version: build instead
@@ -67,6 +78,7 @@ def load(path: Path = INDEX_PATH, content_dir: Path = CONTENT_DIR) -> tuple[Cont
     if stamp != inputs_digest(content_dir):
         log.warning("saved index not used: its content or code has changed")
         return build(content_dir)
+    know_yaml(parsed_yaml)
     return content, matcher
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from skill import index
+from skill import content, index
 from skill.content import CONTENT_DIR
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "spoken_questions.json"
@@ -54,3 +54,15 @@ def test_an_unreadable_index_is_built_from_the_files(tmp_path, content_dir, capl
     content, matcher = index.load(path, content_dir)
     assert content.entries and matcher.match("how big was the loan") is not None
     assert "saved index not used" in caplog.text
+
+
+def test_a_saved_index_carries_the_skills_own_yaml_parsed_as_the_files_read(tmp_path, content_dir):
+    path = index.save(tmp_path / "index.pickle", content_dir)
+    index.load(path, content_dir)
+    phrases = (Path(index.__file__).parent / "locale" / "en.yaml").read_text(encoding="utf-8")
+    import yaml
+
+    known = content.read_yaml(phrases)
+    assert known == yaml.safe_load(phrases)
+    known["goodbye"] = ["changed by a caller"]  # and a caller changes only its own copy
+    assert content.read_yaml(phrases) == yaml.safe_load(phrases)

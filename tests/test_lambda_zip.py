@@ -17,6 +17,7 @@ import pytest
 
 from skill import intents
 from skill.tools import lambda_zip
+from skill.tools.simulator import Simulator
 from tests.requests import SIMULATED_SKILL_ID, intent, launch
 
 # Run by an interpreter started with -S -E: no site-packages, no PYTHON* variables.
@@ -27,8 +28,16 @@ import skill.index
 def not_built(*args): raise AssertionError("built at a cold start: the saved index was not used")
 skill.index.build = not_built
 import skill.lambda_function as function
+attributes = None
 for line in sys.stdin:
-    print(json.dumps(function.lambda_handler(json.loads(line), None)))
+    event = json.loads(line)
+    if attributes is not None and not event["session"]["new"]:  # as Alexa carries them over
+        event["session"]["attributes"] = attributes
+    response = function.lambda_handler(event, None)
+    attributes = response.get("sessionAttributes")
+    print(json.dumps(response))
+# The saved index carries the skill's own YAML parsed: no request needs PyYAML.
+assert "yaml" not in sys.modules, "a request imported PyYAML: the saved texts were not used"
 """
 
 
@@ -67,6 +76,18 @@ def test_the_zip_alone_answers_a_launch_and_a_question_from_its_saved_index(buil
     assert "history" in launched["response"]["outputSpeech"]["ssml"].lower()
     assert launched["response"]["shouldEndSession"] is False
     assert "1950" in answered["response"]["outputSpeech"]["ssml"]
+
+
+def test_the_zip_alone_holds_a_quiz_from_its_saved_index(built_zip, tmp_path):
+    simulator = Simulator("en-GB", skill_id=SIMULATED_SKILL_ID)
+    turns = [
+        simulator.envelope(simulator.resolve(said), session_id="quiz", new=not index)
+        for index, said in enumerate(["open history revision", "quiz me", "skip", "a hint"])
+    ]
+    *_, asked, skipped, hinted = answers(built_zip, tmp_path, turns)
+    assert "question 1 of" in asked["response"]["outputSpeech"]["ssml"].lower()
+    assert "question 2 of" in skipped["response"]["outputSpeech"]["ssml"].lower()
+    assert hinted["response"]["shouldEndSession"] is False
 
 
 def test_the_zip_holds_no_developer_tools_or_endpoint_dependencies(built_zip):
