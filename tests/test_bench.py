@@ -22,6 +22,7 @@ ROWS = (
     *TURN_ROWS,
     "cold start: import handler, saved index",
     "cold start: import handler, no saved index",
+    "cold start: import and answer a launch",
     "memory: peak after 20 requests",
     "http: throughput, verified",
     "http: latency, median",
