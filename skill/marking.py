@@ -27,7 +27,7 @@ from types import MappingProxyType
 
 import Stemmer
 
-from skill.content import ItemKind, QuizItem
+from skill.content import ItemKind, Point, QuizItem
 from skill.language import (
     TENS_WORDS,
     UNIT_WORDS,
@@ -427,7 +427,6 @@ def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
 
 
 @lru_cache(maxsize=256)
-@lru_cache(maxsize=256)
 def _hearing(item: QuizItem, lexicon: _Lexicon) -> _Hearing:
     """The item's words and the topic's names by sound, for correcting what was misheard."""
     item_words = {w for text in _answer_texts(item) for w in _said_words(text) if w.isalpha()}
@@ -561,7 +560,7 @@ class _Answer:
             for i, term in enumerate(self.terms)
         )
 
-    def other_numbers(self, said: Iterable[_Phrasing], numbers: set[str]) -> bool:
+    def other_numbers(self, said: Iterable[_Phrasing], numbers: frozenset[str] | set[str]) -> bool:
         """Whether a number other than `numbers` is said in a clause where a phrasing was said."""
         clauses = {t.clause for p in said for t in self.terms if t.text in p.terms}
         return any(
@@ -658,6 +657,18 @@ def _read_answer(
     item: QuizItem, spoken: str, lexicon: _Lexicon, extra_targets: tuple[str, ...] = ()
 ) -> tuple[_Answer, frozenset[str]]:
     """The student's answer for this item, and the item's own numbers and ordinals."""
+    names, numbers, century = _item_terms(item, lexicon)
+    terms = _terms(spoken, lexicon, extra_targets, _hearing(item, lexicon), _expects_number(item))
+    terms = _with_years(terms, century)
+    return _Answer(terms, names, lexicon), numbers
+
+
+@lru_cache(maxsize=256)
+def _item_terms(
+    item: QuizItem, lexicon: _Lexicon
+) -> tuple[frozenset[str], frozenset[str], int | None]:
+    """An item's own terms, the same for every answer: the names it uses, its numbers and
+    ordinals, and the century of its years."""
     answer_terms = {t.text for text in _answer_texts(item) for t in _content_terms(text, lexicon)}
     # Names in the explanation belong to the item too ("make mao look hypocritical"); its
     # numbers do not, since it may mention a date to contrast with the answer.
@@ -665,11 +676,10 @@ def _read_answer(
     numbers = frozenset(
         t for t in answer_terms if _number_value(t) is not None or _ORDINAL.match(t)
     )
-    terms = _terms(spoken, lexicon, extra_targets, _hearing(item, lexicon), _expects_number(item))
-    terms = _with_years(terms, _century(numbers))
-    return _Answer(terms, frozenset(names), lexicon), numbers
+    return frozenset(names), numbers, _century(numbers)
 
 
+@lru_cache(maxsize=256)
 def _expects_number(item: QuizItem) -> bool:
     """Whether the item's answer is a number ("four", "300 million dollars", "1960")."""
     if item.kind is ItemKind.CHOICE:
@@ -778,10 +788,8 @@ def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
     answer, _ = _read_answer(item, spoken, lexicon)
     matched: list[str] = []
     missed: list[str] = []
-    for point in item.points:
-        phrasings = [_phrasing(text, lexicon) for text in (point.text, *point.accept)]
+    for point, phrasings, numbers in _point_phrasings(item, lexicon):
         said = [p for p in phrasings if answer.matches(p)]
-        numbers = {t for p in phrasings for t in p.terms if _number_value(t) is not None}
         # A point that is a number is not earned with another number in its clause: "a loan of
         # three million dollars" when the loan was 300 million.
         earned = said and not (numbers and answer.other_numbers(said, numbers))
@@ -793,6 +801,19 @@ def _mark_multi(item: QuizItem, spoken: str, lexicon: _Lexicon) -> Mark:
         matched_points=tuple(matched),
         missed_points=tuple(missed),
     )
+
+
+@lru_cache(maxsize=256)
+def _point_phrasings(
+    item: QuizItem, lexicon: _Lexicon
+) -> tuple[tuple[Point, tuple[_Phrasing, ...], frozenset[str]], ...]:
+    """Each point of a multi item, the ways of making it, and the numbers among them."""
+    out = []
+    for point in item.points:
+        phrasings = tuple(_phrasing(text, lexicon) for text in (point.text, *point.accept))
+        numbers = frozenset(t for p in phrasings for t in p.terms if _number_value(t) is not None)
+        out.append((point, phrasings, numbers))
+    return tuple(out)
 
 
 def _options_are_numbers(item: QuizItem) -> bool:
