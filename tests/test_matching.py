@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from skill.content import load_content
-from skill.matching import HEDGE_THRESHOLD, Matcher, default_matcher, load_lexicon
+from skill.matching import HEDGE_THRESHOLD, Matcher, _Phrases, default_matcher, load_lexicon
 from skill.tools.eval_matching import (
     DEFAULT_QUESTIONS,
     Reply,
@@ -356,3 +358,45 @@ def test_the_lexicon_gives_each_way_of_saying_one_meaning() -> None:
     said = [phrase for phrases in lexicon.values() for phrase in phrases]
     assert len(said) == len(set(said)), [p for p in said if said.count(p) > 1]
     assert all(p == p.lower() and p.strip() == p for p in said)
+
+
+# --- finding phrases without a regular expression -------------------------------------------
+
+
+def _phrase_tables() -> dict[str, _Phrases]:
+    matcher = default_matcher()
+    return {"aliases": matcher._aliases, "lexicon": matcher._lexicon_phrases}
+
+
+def _words_around(phrases: _Phrases) -> list[str]:
+    """The phrases' own words, and a few others, for texts where phrases meet and overlap."""
+    words = sorted({w for p in phrases._phrases for w in p.split(" ") if w != "*"})
+    return [*words, "china", "the", "of", "zzz", "1958", "x"]
+
+
+@pytest.mark.parametrize("table", ["aliases", "lexicon"])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_phrases_are_found_as_the_regular_expression_finds_them(table, data):
+    phrases = _phrase_tables()[table]
+    vocabulary = _words_around(phrases)
+    # Whole phrases run together, with loose words between, so longer phrases compete.
+    pieces = data.draw(
+        st.lists(
+            st.one_of(st.sampled_from(phrases._phrases), st.sampled_from(vocabulary)),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    text = " ".join(pieces)
+    filled = " ".join(
+        data.draw(st.sampled_from(vocabulary)) if w == "*" else w for w in text.split()
+    )
+    mark = lambda said: f"<{said}>"  # noqa: E731
+    assert phrases.sub(mark, filled) == phrases._pattern().sub(lambda m: mark(m[0]), filled)
+
+
+def test_text_that_is_not_plain_words_goes_through_the_regular_expression():
+    phrases = _phrase_tables()["aliases"]
+    text = "did the 2.5 ussr, and mao  meet"
+    assert phrases.sub(str.upper, text) == phrases._pattern().sub(lambda m: m[0].upper(), text)
