@@ -19,7 +19,7 @@ from skill.tools.eval_matching import DEFAULT_QUESTIONS
 PARTS = ("lambda", "flask", "cold", "memory", "http", "matching")
 # (full, --quick) counts
 TURNS = (5000, 500)
-COLD_RUNS = (7, 3)
+COLD_RUNS = (15, 3)
 MEMORY_REQUESTS = (10_000, 2000)  # the goal is stated for 10,000
 HTTP_REQUESTS = (5000, 1000)
 
