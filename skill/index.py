@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import pickle
 import zlib
 from pathlib import Path
@@ -24,6 +25,7 @@ from skill.matching import LEXICON_PATH, Matcher, matcher_for
 
 _HERE = Path(__file__).resolve().parent
 INDEX_PATH = _HERE / "index.pickle"
+INDEX_ENV = "SKILL_INDEX"  # a saved index elsewhere, for servers that make one at start-up
 # The code whose output is saved: a change to any of it makes a saved index stale.
 _BUILDERS = ("content.py", "matching.py", "language.py", "index.py")
 
@@ -79,10 +81,17 @@ def load(path: Path = INDEX_PATH, content_dir: Path = CONTENT_DIR) -> tuple[Cont
         log.warning("saved index not used: its content or code has changed")
         return build(content_dir)
     know_yaml(parsed_yaml)
+    log.info("content and matching index loaded from the saved index")
     return content, matcher
+
+
+def index_path() -> Path:
+    """Where this process looks for a saved index: SKILL_INDEX if set (gunicorn.conf.py saves
+    one before its workers start), else skill/index.pickle (the Lambda zip's)."""
+    return Path(os.environ.get(INDEX_ENV) or INDEX_PATH)
 
 
 @functools.cache
 def built() -> tuple[Content, Matcher]:
     """The skill's content and matcher, once per process."""
-    return load()
+    return load(index_path())

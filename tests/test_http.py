@@ -107,6 +107,16 @@ def test_a_path_cannot_forge_a_line_in_gunicorns_access_log(gunicorn):
     assert "FAKE" not in logs and "\x1b" not in logs
 
 
+def test_gunicorns_workers_load_the_index_the_master_saved(gunicorn, pki):
+    """Built once before the workers start, so a worker neither builds nor holds the building's
+    memory."""
+    transport = HttpTransport(gunicorn.url, timeout=10, sign=lambda b: _sign(pki, b))
+    assert "history" in Conversation(transport, Simulator("en-GB")).launch().speech.lower()
+    logs = gunicorn.logs()
+    assert "content and matching index loaded from the saved index" in logs
+    assert "saved index not used" not in logs and "index not saved" not in logs
+
+
 def test_header_names_in_lower_case_over_gunicorn(gunicorn, pki):
     simulator = Simulator("en-GB", skill_id=SIMULATED_SKILL_ID)
     body = HttpTransport.encode(simulator.envelope(simulator.resolve("open history revision")))
