@@ -24,6 +24,7 @@ ROWS = (
     "cold start: import handler, no saved index",
     "cold start: import and answer a launch",
     "memory: peak after 20 requests",
+    "memory: peak after 20 requests, verified",
     "http: throughput, verified",
     "http: latency, median",
     "http: latency, p99",
