@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.skills import stamped
 from tests.pki import PKI_DIR_ENV, Pki, shared_pki, signed_headers, write_pki
 
 
@@ -19,11 +18,8 @@ def signed_requests(
 
     The verifier accepts a timestamp for 150 seconds, so sign just before sending."""
     pki = pki or shared_pki()
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     signed = []
-    for name, envelope in requests.items():
-        envelope = copy.deepcopy(envelope)
-        envelope["request"]["timestamp"] = now
+    for name, envelope in stamped(requests).items():
         body = json.dumps(envelope).encode("utf-8")
         headers = signed_headers(body, pki.leaf_key)
         signed.append({"name": name, "body": body.decode("utf-8"), "headers": headers})

@@ -508,9 +508,6 @@ def _kind(raw: object) -> str:
     return "nothing" if raw is None else names.get(type(raw), type(raw).__name__)
 
 
-# read_yaml uses libyaml's safe loader when PyYAML was built with it: ten times faster.
-
-
 # Texts already parsed by the build, text -> what it parses to: the saved index carries the
 # skill's own YAML files (phrases, quiz requests, lexicon), so a process started from it parses
 # no YAML and never imports PyYAML. Keyed by the whole text, so an edited file is parsed anew.
@@ -524,6 +521,7 @@ def read_yaml(text: str) -> object:
         return copy.deepcopy(parsed)  # a caller may change what it was given
     import yaml  # imported on first use: a cold start from a saved index reads no YAML
 
+    # libyaml's safe loader when PyYAML was built with it: ten times faster.
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 

@@ -127,18 +127,12 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def merge_documents(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
-    """The document to store, as JSON-ready values: progress merged per fact, other keys from
-    `incoming`; a key `incoming` sets to None is removed."""
-    document, _ = merged(stored, incoming)
-    return document
-
-
 def merged(
     stored: Mapping[str, Any], incoming: Mapping[str, Any]
 ) -> tuple[dict[str, Any], Mapping[str, Any]]:
-    """The document to store, and the same document with its progress as a Progress (the form
-    a later read would parse it into)."""
+    """The document to store, as JSON-ready values: progress merged per fact, other keys from
+    `incoming`, a key `incoming` sets to None removed; and the same document with its progress
+    as a Progress (the form a later read would parse it into)."""
     document = {k: v for k, v in {**stored, **incoming}.items() if v is not None}
     parsed = {k: _copy(v) for k, v in document.items()}  # the caller may change its own
     if PROGRESS_KEY in stored or PROGRESS_KEY in incoming:
