@@ -143,13 +143,19 @@ def record_answer(
         rating = Rating.Good
     unaided_right = correct and not hint
     facts = dict(progress.facts)
+    # The facts an item tests are mostly asked together, so their cards are often the same:
+    # each distinct card is reviewed once (the same card, rating and time give the same card).
+    reviewed: dict[tuple[tuple[str, Any], ...] | None, Mapping[str, Any]] = {}
     for fact in dict.fromkeys(fact_ids):
         old = facts.get(fact)
-        card = Card.from_dict(cast(Any, old.card)) if old else Card(card_id=0, due=now)
-        card, _ = scheduler().review_card(card, rating, now)
+        key = tuple(old.card.items()) if old else None
+        card = reviewed.get(key)
+        if card is None:
+            before = Card.from_dict(cast(Any, old.card)) if old else Card(card_id=0, due=now)
+            card = reviewed[key] = scheduler().review_card(before, rating, now)[0].to_dict()
         facts[fact] = FactRecord(
             fact=fact,
-            card=card.to_dict(),
+            card=card,
             last_asked=now,
             last_right=unaided_right,
             right=(old.right if old else 0) + unaided_right,

@@ -71,6 +71,28 @@ def test_record_answer_returns_new_progress_and_leaves_the_old_alone() -> None:
     assert after.facts["F2"].wrong == 1
 
 
+@given(
+    history=st.lists(
+        st.tuples(st.sampled_from(FACTS), st.booleans(), st.integers(0, 60 * 24 * 30)),
+        max_size=8,
+    ),
+    tested=st.lists(st.sampled_from(FACTS), min_size=1, max_size=5),
+    correct=st.booleans(),
+    hint=st.booleans(),
+)
+def test_an_answer_testing_several_facts_schedules_each_as_if_answered_alone(
+    history: list[tuple[str, bool, int]], tested: list[str], correct: bool, hint: bool
+) -> None:
+    # Facts asked together share a card, which is reviewed once: the plan must be the same.
+    steps = sorted(history, key=lambda step: step[2])
+    progress = answers(*((fact, right, timedelta(minutes=m)) for fact, right, m in steps))
+    now = T0 + timedelta(days=31)
+    together = record_answer(progress, tested, correct, now, hint=hint)
+    for fact in tested:
+        alone = record_answer(progress, [fact], correct, now, hint=hint)
+        assert together.facts[fact].to_dict() == alone.facts[fact].to_dict()
+
+
 def test_progress_cannot_be_changed_in_place() -> None:
     progress = record_answer(Progress(), ["F1"], True, T0)
     with pytest.raises(TypeError):
