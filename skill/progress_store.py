@@ -17,6 +17,7 @@ not be removed or replaced while the skill runs: calls then fail until a restart
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -29,7 +30,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import orjson
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
@@ -91,22 +91,21 @@ def read_document(text: str | bytes) -> Mapping[str, Any]:
 
 
 def document_text(document: Mapping[str, Any]) -> bytes:
-    """A document as the stores keep it: JSON in UTF-8. orjson, because writing and reading
-    the document was most of a save (a 21-fact document took 90 µs to write with json).
-    Datetimes and dataclasses, which orjson would write, are refused (TypeError) as json
-    refuses them: a store keeps only plain JSON values."""
-    return orjson.dumps(document, option=_STRICT)
+    """A document as the stores keep it: JSON in UTF-8. Written with orjson, because writing
+    the document was most of a save (a 21-fact document took 90 µs with json, 8 with orjson);
+    imported at the first save, since it brings uuid and platform (4 ms of a cold start) and
+    a launch saves nothing. Datetimes and dataclasses, which orjson would write, are refused
+    (TypeError) as json refuses them: a store keeps only plain JSON values."""
+    import orjson
 
-
-_STRICT = (
-    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-)
+    strict = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+    return orjson.dumps(document, option=strict | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 
 def _parse(text: str | bytes) -> Mapping[str, Any]:
     try:
-        document = orjson.loads(text)
-    except ValueError:  # JSON and UTF-8 errors, and nesting too deep
+        document = json.loads(text)
+    except (ValueError, RecursionError):  # ValueError includes JSON and UTF-8 decode errors
         return MappingProxyType({})
     if not isinstance(document, dict):
         return MappingProxyType({})
@@ -353,7 +352,7 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
                 isolation_level=None,
                 check_same_thread=False,
             )
-            # Bytes, decoded by orjson.loads, so a document that is not UTF-8 reads as junk
+            # Bytes, decoded by json.loads, so a document that is not UTF-8 reads as junk
             # rather than failing inside sqlite3.
             connection.text_factory = bytes
         except (OSError, sqlite3.Error) as error:
