@@ -6,7 +6,7 @@ The rules live in skill.quiz; these handlers read the state, apply a rule, save,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
@@ -36,6 +36,8 @@ from skill.quiz import Outcome, Phase, QuizState
 from skill.quiz_turns import Turn, asked_term, understand
 from skill.session import SessionState
 from skill.speech import Speech
+
+_TURN = "quiz_turn"  # the request attribute holding what a turn mid-quiz is taken as
 
 
 def answer_words(handler_input: HandlerInput) -> str:
@@ -267,9 +269,15 @@ class QuizTurnHandler(SkillHandler):
         return quiz_active(self.services)(handler_input) and self.turn(handler_input) is not None
 
     def turn(self, handler_input: HandlerInput) -> Turn | None:
-        if not is_request_type("IntentRequest")(handler_input):
-            return None
-        return understand(str(get_intent_name(handler_input)), answer_words(handler_input))
+        # Worked out once per request (can_handle, then handle), kept with the request.
+        attributes = handler_input.attributes_manager.request_attributes
+        if _TURN not in attributes:
+            attributes[_TURN] = (
+                understand(str(get_intent_name(handler_input)), answer_words(handler_input))
+                if is_request_type("IntentRequest")(handler_input)
+                else None
+            )
+        return cast(Turn | None, attributes[_TURN])
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn, active = self.turn(handler_input), active_quiz(self.services, handler_input)
