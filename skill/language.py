@@ -78,6 +78,9 @@ _ACRONYM = re.compile(r"\b[a-z](?:\.[a-z])+\b\.?")  # "u.s.s.r."
 _NOT_HEARD = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[^a-z0-9'.])+")  # decimal points stay
 _QUOTE = re.compile(r"(?<![a-z])'|'(?![a-z])")  # a quote mark, not an apostrophe in a word
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
+# Lowercase letters, digits and spaces: text that `heard` would only re-space (most of what
+# speech recognition sends), worth the check because heard runs on every question and answer.
+_ALREADY_HEARD = re.compile(r"[a-z0-9 ]*")
 
 
 def _dollars(match: re.Match[str]) -> str:
@@ -91,6 +94,13 @@ def heard(text: str) -> str:
     Apostrophes inside words stay ("china's"); thousands commas and acronym dots go ("10000",
     "ussr"); money and symbols become words ("$300m" -> "300 million dollars", "&" -> "and").
     """
+    if _ALREADY_HEARD.fullmatch(text):
+        return " ".join(text.split())  # as recognisers send it: the rules change nothing
+    return heard_by_rules(text)
+
+
+def heard_by_rules(text: str) -> str:
+    """`heard`, every rule applied."""
     t = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
     t = _THOUSANDS_COMMA.sub("", t)
     t = _YEAR_RANGE.sub(r"\1 to \2", t)

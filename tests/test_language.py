@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skill.language import (
     ENGLISH_STOPWORDS,
     as_year,
     format_number,
     heard,
+    heard_by_rules,
     is_number,
     mid_sentence,
     normalise,
@@ -50,6 +53,16 @@ from skill.language import (
 )
 def test_heard_is_lowercase_words_without_punctuation(written, recognised):
     assert heard(written) == recognised
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="abz019 ", max_size=30),  # as recognisers send it
+        st.text(alphabet="abzAZ019 .,'$%&-\u2019\n\t", max_size=30),
+    )
+)
+def test_text_already_as_recognisers_send_it_is_heard_as_every_rule_would_hear_it(text):
+    assert heard(text) == heard_by_rules(text)
 
 
 # --- Text as Alexa says it ----------------------------------------------------------------------
