@@ -198,7 +198,8 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).absolute()  # a relative path is fixed now, not at each call
-        self._local = threading.local()  # .held: this thread's _Held
+        # .held: this thread's _Held; .seen: (user id, document) it last read or wrote
+        self._local = threading.local()
         # Every connection open in this process or inherited from a parent, by (pid, thread
         # id): so close() reaches other threads' connections, a finished thread's connection
         # is closed, and an inherited one stays referenced (never closed, never used).
@@ -232,36 +233,83 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
             row = connection.execute(
                 "SELECT document FROM attributes WHERE user_id = ?", (key,)
             ).fetchone()
-        return parse_document(row[0] if row else None)
+        text = row[0] if row else None
+        self._local.seen = (key, text)
+        return parse_document(text)
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: Mapping[str, Any]
     ) -> None:
-        """Merge `attributes` into the student's document, in one write transaction."""
+        """Merge `attributes` into the student's document.
+
+        Mostly in one statement: merged into the document this thread last read or wrote for
+        the student, and written only if that is still what is stored. If another save came
+        between, it is done again in a write transaction, merged into what that save wrote.
+        """
         key = user_id_of(request_envelope)
         with self._connection() as connection:
-            # IMMEDIATE takes the write lock before the read, so a concurrent save waits
-            # for this one to commit and then merges into its result.
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                row = connection.execute(
-                    "SELECT document FROM attributes WHERE user_id = ?", (key,)
-                ).fetchone()
-                stored = read_document(row[0]) if row and row[0] else {}
-                document, parsed = merged(stored, attributes)
-                text = document_text(document)
-                connection.execute(
-                    "INSERT INTO attributes (user_id, document) VALUES (?, ?)"
-                    " ON CONFLICT (user_id) DO UPDATE SET document = excluded.document",
-                    (key, text.decode()),  # TEXT, as a str; bytes would be kept as a BLOB
-                )
-                connection.execute("COMMIT")
-                # Read back, the text comes as bytes (text_factory): the next request finds it.
-                remember(text, parsed)
-            except BaseException:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-                raise
+            seen: tuple[str, bytes | None] | None = getattr(self._local, "seen", None)
+            seen_here = seen is not None and seen[0] == key
+            before = seen[1] if seen is not None else None
+            if not (seen_here and self._save_if_unchanged(connection, key, before, attributes)):
+                self._save_locked(connection, key, attributes)
+
+    def _save_if_unchanged(
+        self,
+        connection: sqlite3.Connection,
+        key: str,
+        before: bytes | None,
+        attributes: Mapping[str, Any],
+    ) -> bool:
+        """Save merged into `before` (None: no document) if it is still the stored document:
+        one autocommitted statement (a transaction and a read cost four). False if it is not."""
+        document, parsed = merged(read_document(before) if before else {}, attributes)
+        text = document_text(document)
+        if before is None:
+            sql = "INSERT INTO attributes (user_id, document) VALUES (?, ?) ON CONFLICT DO NOTHING"
+            done = connection.execute(sql, (key, text.decode()))
+        else:  # compared byte for byte, as it was read
+            sql = (
+                "UPDATE attributes SET document = ?"
+                " WHERE user_id = ? AND CAST(document AS BLOB) = ?"
+            )
+            done = connection.execute(sql, (text.decode(), key, before))
+        if done.rowcount != 1:
+            return False
+        self._saved(key, text, parsed)
+        return True
+
+    def _save_locked(
+        self, connection: sqlite3.Connection, key: str, attributes: Mapping[str, Any]
+    ) -> None:
+        """Save merged into the stored document, in one write transaction."""
+        # IMMEDIATE takes the write lock before the read, so a concurrent save waits
+        # for this one to commit and then merges into its result.
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            row = connection.execute(
+                "SELECT document FROM attributes WHERE user_id = ?", (key,)
+            ).fetchone()
+            stored = read_document(row[0]) if row and row[0] else {}
+            document, parsed = merged(stored, attributes)
+            text = document_text(document)
+            connection.execute(
+                "INSERT INTO attributes (user_id, document) VALUES (?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET document = excluded.document",
+                (key, text.decode()),  # TEXT, as a str; bytes would be kept as a BLOB
+            )
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        self._saved(key, text, parsed)
+
+    def _saved(self, key: str, text: bytes, parsed: Mapping[str, Any]) -> None:
+        # Read back, the text comes as bytes (text_factory): the next request finds it parsed,
+        # and this thread's next save expects it.
+        remember(text, parsed)
+        self._local.seen = (key, text)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         """Forget the student."""

@@ -372,6 +372,37 @@ def test_no_user_id_or_document_is_logged(
 # SQLite
 
 
+@pytest.mark.parametrize("stored_first", [True, False], ids=["known", "new student"])
+def test_a_sqlite_save_overtaken_by_another_worker_merges_into_it(
+    tmp_path: Path, stored_first: bool
+) -> None:
+    # A save merges into the document its request read; another worker's save between the
+    # read and the save must be kept, whether the student had a document or not.
+    url = f"sqlite:///{tmp_path / 'progress.sqlite3'}"
+    store, elsewhere = open_store(url), open_store(url)
+    if stored_first:
+        answer(store, STUDENT, "F1", True, T0)
+    read_before = progress_of(store, STUDENT)
+    answer(elsewhere, STUDENT, "F2", True, T0)
+    progress = record_answer(read_before, ["F3"], True, T0)
+    store.save_attributes(envelope(STUDENT), {"progress": progress.to_dict()})
+    expected = ["F1", "F2", "F3"] if stored_first else ["F2", "F3"]
+    assert sorted(progress_of(elsewhere, STUDENT).facts) == expected
+    assert sorted(progress_of(store, STUDENT).facts) == expected
+
+
+def test_a_sqlite_save_after_its_read_is_one_statement(tmp_path: Path) -> None:
+    # What a quiz answer costs: the read, then the save as one UPDATE of what was read.
+    store = open_store(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    answer(store, STUDENT, "F1", True, T0)
+    assert isinstance(store, SqlitePersistenceAdapter)
+    statements: list[str] = []
+    store._local.held.connection.set_trace_callback(statements.append)
+    answer(store, STUDENT, "F2", True, T0)
+    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE"]
+    assert sorted(progress_of(store, STUDENT).facts) == ["F1", "F2"]
+
+
 def test_sqlite_store_and_its_directories_are_created_on_first_use(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "progress.sqlite3"
     adapter = SqlitePersistenceAdapter(path)
