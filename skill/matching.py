@@ -648,7 +648,8 @@ def _spelled_letters(words: list[str]) -> list[str]:
         if (len(word) == 1 and word.isalpha()) or word in _LETTER_SOUNDS:
             run.append(word)
         else:
-            flush()
+            if run:
+                flush()
             out.append(word)
     flush()
     return out
@@ -727,6 +728,7 @@ class _Phrases:
                 lengths.setdefault(words[0], set()).add(len(words))
         self._lengths = {first: tuple(sorted(found)) for first, found in lengths.items()}
         self._wild = {first: tuple(found) for first, found in wild.items()}
+        self._wild_any = self._wild.get("*", ())  # those that start with "*": tried at every word
         self._regex: re.Pattern[str] | None = None
 
     def __getstate__(self) -> dict[str, object]:
@@ -757,7 +759,8 @@ class _Phrases:
             rank = self._exact.get(tuple(words[i : i + length]))
             if rank is not None and (best is None or rank < best[0]):
                 best = (rank, length)
-        for rank, phrase in (*self._wild.get(words[i], ()), *self._wild.get("*", ())):
+        wild = self._wild.get(words[i])
+        for rank, phrase in (*wild, *self._wild_any) if wild else self._wild_any:
             end = i + len(phrase)
             if (
                 (best is None or rank < best[0])
