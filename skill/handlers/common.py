@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -10,8 +11,8 @@ from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, get_locale, is_request_type
-from ask_sdk_model import Response
+from ask_sdk_core.utils import get_locale
+from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill import intents, progress, session
@@ -23,14 +24,18 @@ from skill.session import SessionState
 from skill.speech import Speech, card_text, slowed
 
 
+@functools.cache
 def intent_in(*names: str) -> Callable[[HandlerInput], bool]:
-    """A predicate, as ask-sdk's is_intent_name, for an intent request of any of `names`."""
+    """A predicate, as ask-sdk's is_intent_name, for an intent request of any of `names`.
+
+    Made once for each set of names: handlers ask for one in every can_handle, and a request
+    goes through most of them (a question, through 26)."""
     wanted = frozenset(names)
 
     def predicate(handler_input: HandlerInput) -> bool:
-        return is_request_type("IntentRequest")(handler_input) and (
-            get_intent_name(handler_input) in wanted
-        )
+        request = handler_input.request_envelope.request
+        intent = request.intent if isinstance(request, IntentRequest) else None
+        return intent is not None and intent.name in wanted
 
     return predicate
 
