@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
 import logging
 import sys
 import traceback
@@ -21,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
+import orjson
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, request
@@ -115,7 +115,7 @@ def _read_body() -> bytes:
 
 
 def _json(document: Any, status: int) -> Response:
-    return Response(json.dumps(document), status=status, mimetype=JSON_TYPE)
+    return Response(orjson.dumps(document), status=status, mimetype=JSON_TYPE)
 
 
 def _http_error(error: HTTPException) -> Response:

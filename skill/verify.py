@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import binascii
 import http.client
-import json
 import logging
 import re
 import ssl
@@ -35,6 +34,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import certifi
+import orjson
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -375,8 +375,10 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     if not few and nesting(body) > MAX_NESTING:
         raise Rejected("body is nested too deeply")
     try:
-        envelope = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        # orjson: several times faster than json, and stricter: it also refuses NaN and
+        # unpaired surrogates, which no Alexa request carries.
+        envelope = orjson.loads(body)
+    except ValueError:  # orjson.JSONDecodeError: not JSON, not UTF-8, or nested too deeply
         raise Rejected("body is not UTF-8 JSON") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
         raise Rejected("body is not a request envelope")
