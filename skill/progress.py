@@ -94,6 +94,13 @@ class Progress:
             "facts": {fact: record.to_dict() for fact, record in self.facts.items()},
         }
 
+    def stored_form(self) -> Mapping[str, Any]:
+        """`to_dict` without copying each record's dict: to be written out, never changed."""
+        return {
+            "version": FORMAT_VERSION,
+            "facts": {fact: record._stored for fact, record in self.facts.items()},
+        }
+
     @classmethod
     def from_dict(cls, data: object) -> Progress:
         """Read `to_dict` output; a record that is malformed in any way is dropped, never raised."""

@@ -142,7 +142,8 @@ def _copy(value: Any) -> Any:
 def merged(
     stored: Mapping[str, Any], incoming: Mapping[str, Any]
 ) -> tuple[dict[str, Any], Mapping[str, Any]]:
-    """The document to store, as JSON-ready values: progress merged per fact, other keys from
+    """The document to store, as JSON-ready values to be written out (its progress shares the
+    records' own dicts: never to be changed): progress merged per fact, other keys from
     `incoming`, a key `incoming` sets to None removed; and the same document with its progress
     as a Progress (the form a later read would parse it into)."""
     document = {k: v for k, v in {**stored, **incoming}.items() if v is not None}
@@ -151,7 +152,7 @@ def merged(
         progress = merge(
             Progress.of(stored.get(PROGRESS_KEY)), Progress.of(incoming.get(PROGRESS_KEY))
         )
-        document[PROGRESS_KEY], parsed[PROGRESS_KEY] = progress.to_dict(), progress
+        document[PROGRESS_KEY], parsed[PROGRESS_KEY] = progress.stored_form(), progress
     return document, MappingProxyType(parsed)
 
 

@@ -269,6 +269,16 @@ def test_round_trip_through_json() -> None:
     assert Progress.from_dict(json.loads(json.dumps(progress.to_dict()))) == progress
 
 
+def test_the_form_written_out_is_the_stored_form_and_a_copy_changed_leaves_it_alone() -> None:
+    progress = answers(("F1", True, timedelta(0)), ("F2", False, timedelta(minutes=1)))
+    assert progress.stored_form() == progress.to_dict()
+    copy = progress.to_dict()
+    copy["facts"]["F1"]["card"]["stability"] = 99.0
+    copy["facts"]["F1"]["right"] = 99
+    assert progress.stored_form() == Progress.from_dict(progress.stored_form()).to_dict()
+    assert progress.stored_form()["facts"]["F1"]["right"] == 1
+
+
 def good_record() -> dict:
     return answers(("F1", True, timedelta(0))).to_dict()["facts"]["F1"]
 
