@@ -523,6 +523,7 @@ class _Answer:
 
     def __init__(self, terms: list[_Term], allowed_names: frozenset[str], lexicon: _Lexicon):
         self.terms = terms
+        self.said = frozenset(t.text for t in terms)
         self.negated_clauses = {t.clause for t in terms if t.text == NOT}
         self.foreign_names = {
             t.text for t in terms if t.text in lexicon.names and t.text not in allowed_names
@@ -603,8 +604,8 @@ class _Answer:
 
     def matches(self, phrasing: _Phrasing) -> bool:
         """All of the phrasing's terms said, each once where not negated or wrongly qualified."""
-        if not phrasing.terms:
-            return False
+        if not phrasing.terms or not phrasing.terms <= self.said:
+            return False  # most phrasings have a term not said at all
         for wanted in phrasing.terms:
             if not any(
                 term.text == wanted
