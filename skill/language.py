@@ -18,6 +18,7 @@ Pure code: no SDK imports, no developer-only dependencies.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # --- Numbers as words -----------------------------------------------------------------------------
@@ -212,12 +213,35 @@ def read_numbers(text: str) -> str:
     text = _THOUSANDS_COMMA.sub("", text)
     # alpha2digit does not read hyphenated words ("five-year"); spaces keep the words apart.
     text = _read_years(" ".join(re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text).split()))
-    # threshold=0: also convert "one" and "two", which alpha2digit keeps as words by default.
-    from text_to_num import alpha2digit  # imported on first use: a cold start needs none
-
-    text = alpha2digit(text, "en", threshold=0)
+    text = words_as_digits(text)
     text = _SUFFIXED.sub(lambda m: format_number(float(m.group(1)) * _SUFFIXES[m.group(2)]), text)
     return " ".join(_join_magnitudes(text.split()))
+
+
+def words_as_digits(text: str) -> str:
+    """text2num's alpha2digit, with "one" and "two" read too (threshold=0), called only for a
+    text with a word it reads: most questions and answers have none, and the call was a
+    third of reading a question."""
+    if not any(map(_read_as_number, text.split())):
+        return text
+    from text_to_num import alpha2digit  # imported on first use: a cold start needs none
+
+    return alpha2digit(text, "en", threshold=0)
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_as_number(word: str) -> bool:
+    """Whether alpha2digit reads a word as (part of) a number, alone or said twice ("o o" is
+    "00"); a word with digits is left to it. Words it reads only beside a number ("a hundred",
+    "point five") need that number."""
+    from text_to_num import alpha2digit
+
+    twice = f"{word} {word}"
+    return (
+        any(c.isdigit() for c in word)
+        or alpha2digit(word, "en", threshold=0) != word
+        or alpha2digit(twice, "en", threshold=0) != twice
+    )
 
 
 def read_number(said: str) -> int | None:

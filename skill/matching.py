@@ -729,6 +729,7 @@ class _Phrases:
         self._lengths = {first: tuple(sorted(found)) for first, found in lengths.items()}
         self._wild = {first: tuple(found) for first, found in wild.items()}
         self._wild_any = self._wild.get("*", ())  # those that start with "*": tried at every word
+        self._firsts = frozenset(self._lengths) | frozenset(self._wild)  # words a phrase starts
         self._regex: re.Pattern[str] | None = None
 
     def __getstate__(self) -> dict[str, object]:
@@ -741,8 +742,9 @@ class _Phrases:
         words = text.split(" ")
         out: list[str] = []
         i, count = 0, len(words)
+        firsts, anywhere = self._firsts, bool(self._wild_any)
         while i < count:
-            found = self._first_at(words, i)
+            found = self._first_at(words, i) if anywhere or words[i] in firsts else None
             if found is None:
                 out.append(words[i])
                 i += 1

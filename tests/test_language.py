@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from skill.language import (
     ENGLISH_STOPWORDS,
+    TENS_WORDS,
+    UNIT_WORDS,
     as_year,
     format_number,
     heard,
@@ -22,6 +24,7 @@ from skill.language import (
     sayable,
     sound_key,
     sound_keys,
+    words_as_digits,
     year_words,
 )
 
@@ -63,6 +66,23 @@ def test_heard_is_lowercase_words_without_punctuation(written, recognised):
 )
 def test_text_already_as_recognisers_send_it_is_heard_as_every_rule_would_hear_it(text):
     assert heard(text) == heard_by_rules(text)
+
+
+# Number words, what alpha2digit reads only beside them, and words it leaves alone.
+_NUMBERISH = [
+    *UNIT_WORDS, *filter(None, TENS_WORDS), "hundred", "thousand", "million", "billion",
+    "hundreds", "thousands", "millions", "first", "second", "third", "fifth", "twelfth",
+    "twentieth", "hundredth", "nought", "ones", "a", "an", "and", "point", "minus", "oh", "o",
+    "half", "quarter", "dozen", "once", "twice", "the", "soviet", "loan", "dollars", "of", "in",
+    "plan", "year", "seconds", "300", "1960", "3.5", "19", "2nd",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_NUMBERISH), max_size=8).map(" ".join))
+def test_numbers_are_read_as_alpha2digit_reads_them_whichever_words_come(text):
+    from text_to_num import alpha2digit
+
+    assert words_as_digits(text) == alpha2digit(text, "en", threshold=0)
 
 
 # --- Text as Alexa says it ----------------------------------------------------------------------
