@@ -34,6 +34,7 @@ ReadPlan = tuple[dict[str, list[Any]], dict[str, Any]]
 
 PRIMITIVE_TYPES = (float, bool, bytes, str, int)
 PLAIN_VALUES = (type(None), bool, int, float, str)
+_PLAIN = frozenset(PLAIN_VALUES)  # written as they are, by exact type
 NATIVE_TYPES: dict[str, type] = {
     "int": int,
     "long": int,
@@ -251,7 +252,7 @@ class FastSerializer(Serializer):
         if kind is type(None) or issubclass(kind, PRIMITIVE_TYPES):
             return _same
         if issubclass(kind, list):
-            return lambda obj: [self.serialize(item) for item in obj]
+            return lambda obj: [self._value(item) for item in obj]
         if issubclass(kind, tuple):
             return lambda obj: tuple(self.serialize(item) for item in obj)
         if issubclass(kind, (datetime, date)):
@@ -261,7 +262,7 @@ class FastSerializer(Serializer):
         if issubclass(kind, decimal.Decimal):
             return lambda obj: int(obj) if obj % 1 == 0 else float(obj)
         if issubclass(kind, dict):
-            return lambda obj: {key: self.serialize(value) for key, value in obj.items()}
+            return lambda obj: {key: self._value(value) for key, value in obj.items()}
         fields = _fields(kind)
         if fields is None:
             return self._write_model_port
@@ -275,9 +276,13 @@ class FastSerializer(Serializer):
             fields = [
                 (key, v) for attribute, key in pairs if (v := getattr(obj, attribute)) is not None
             ]
-            return {key: self.serialize(value) for key, value in fields}
+            return {key: self._value(value) for key, value in fields}
 
         return write
+
+    def _value(self, value: Any) -> Any:
+        """serialize(value), a plain value (most of a response) returned without the lookup."""
+        return value if type(value) in _PLAIN else self.serialize(value)
 
     def _write_model_port(self, obj: Any) -> Any:
         """DefaultSerializer.serialize for a model object, as it is written."""
