@@ -22,7 +22,6 @@ Questions that come close without being answered are offered a neighbour, never 
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import re
 from collections import Counter
@@ -236,9 +235,8 @@ class Matcher:
         # Each phrasing is its own document, so an entry asked many ways is not diluted.
         self._asked_index = _Index(t for ts in asked_terms for t in ts)
         self._answer_index = _Index(answer_terms)
-        # Which of the asked-as documents belong to each entry, as (start, end) index pairs.
-        ends = list(itertools.accumulate(len(ts) for ts in asked_terms))
-        self._spans = list(zip([0, *ends[:-1]], ends, strict=True))
+        # The entry each asked-as document belongs to.
+        self._entry_of = [i for i, phrasings in enumerate(asked_terms) for _ in phrasings]
 
         self._entry_terms = [
             frozenset(answer_terms[i]).union(*asked_terms[i]) for i in range(len(self.entries))
@@ -421,12 +419,14 @@ class Matcher:
         if not terms:
             return []
         weights = [self._rank_weight(t) for t in terms]
-        asked = self._asked_index.scores(terms, weights)
+        # An entry's score is its best asked-as document's, plus a share of its answer's.
+        asked = [0.0] * len(self.entries)
+        for document, score in self._asked_index.scores(terms, weights).items():
+            entry = self._entry_of[document]
+            if score > asked[entry]:
+                asked[entry] = score
         answer = self._answer_index.scores(terms, weights)
-        scores = [
-            max(asked[start:end]) + ANSWER_WEIGHT * answer[i]
-            for i, (start, end) in enumerate(self._spans)
-        ]
+        scores = [best + ANSWER_WEIGHT * answer.get(i, 0.0) for i, best in enumerate(asked)]
         candidates = [i for i, score in enumerate(scores) if score > 0]
         role = self._role(terms, question)
         asked_terms = self._question(terms)
@@ -803,12 +803,13 @@ class _Index:
                 idf = math.log(1 + (self.size - df[term] + 0.5) / (df[term] + 0.5))
                 self._postings.setdefault(term, []).append((index, idf * tf / (tf + norm)))
 
-    def scores(self, terms: list[str], weights: list[float]) -> list[float]:
-        """BM25 scores of every document, each term's share scaled by its weight."""
-        scores = [0.0] * self.size
+    def scores(self, terms: list[str], weights: list[float]) -> dict[int, float]:
+        """BM25 scores of the documents with any of the terms, each term's share scaled by its
+        weight (a question's few terms are in a few of the documents)."""
+        scores: dict[int, float] = {}
         for term, weight in zip(terms, weights, strict=True):
             for index, score in self._postings.get(term, ()):
-                scores[index] += weight * score
+                scores[index] = scores.get(index, 0.0) + weight * score
         return scores
 
 
