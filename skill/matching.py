@@ -27,9 +27,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import NamedTuple, cast
 
 import Stemmer
 
@@ -157,8 +156,7 @@ _LETTER_SOUNDS = {
 _COMMON_WORD_LETTERS = frozenset({"are", "you", "see", "why", "oh", "eye", "bee", "tee", "ex"})
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """The entry that answers a question, and how sure the matcher is (0..1)."""
 
     entry: Entry

@@ -25,10 +25,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
@@ -406,8 +405,7 @@ def _use_wal(connection: sqlite3.Connection) -> None:
         time.sleep(0.005)
 
 
-@dataclass(frozen=True)
-class _Held:
+class _Held(NamedTuple):
     """A connection, with the process and thread that opened it."""
 
     connection: sqlite3.Connection

@@ -9,7 +9,7 @@ import enum
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from skill.content import QuizItem
 
@@ -40,8 +40,7 @@ class Outcome(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-@dataclass(frozen=True)
-class Given:
+class Given(NamedTuple):
     """One question's result."""
 
     item_id: str
@@ -65,8 +64,7 @@ class QuizState:
     options: tuple[str, ...] = ()  # a choice question's options, in the order they were read
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """The result of answering or skipping: the new state and what to tell the student."""
 
     state: QuizState
@@ -240,7 +238,7 @@ def present(state: QuizState, item: QuizItem, rng: random.Random) -> QuizState:
 def presented(state: QuizState, item: QuizItem) -> QuizItem:
     """The item as this quiz shows it: a choice item with the options read out."""
     if item.options and state.options:
-        return replace(item, options=state.options)
+        return item._replace(options=state.options)
     return item
 
 

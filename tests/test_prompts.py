@@ -37,7 +37,7 @@ def test_a_choice_question_reads_its_options_as_a_list_ending_in_a_question():
 
 
 def test_a_wrong_multi_point_answer_says_what_counted_and_what_was_missed_then_why():
-    item = dataclasses.replace(CHOICE, kind=ItemKind.MULTI, options=())
+    item = CHOICE._replace(kind=ItemKind.MULTI, options=())
     mark = Mark(
         correct=False, score=0.5, matched_points=("The loan",), missed_points=("Soviet advisers",)
     )
