@@ -15,7 +15,6 @@ from ask_sdk_model.canfulfill import (
     CanFulfillSlotValues,
     CanUnderstandSlotValues,
 )
-from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill import intents, prompts, session
 from skill.content import Content, Entry, GlossaryTerm
@@ -38,7 +37,13 @@ def resolved_id(handler_input: HandlerInput, slot_name: str) -> str | None:
     """The id of a custom slot value that entity resolution matched, if any."""
     slot = get_slot(handler_input, slot_name)
     resolutions = slot and slot.resolutions and slot.resolutions.resolutions_per_authority
-    for authority in resolutions or []:
+    if not resolutions:
+        return None
+    # Imported here, not at a cold start, which has no use for it: reading the resolutions
+    # from the request has imported it already.
+    from ask_sdk_model.slu.entityresolution import StatusCode
+
+    for authority in resolutions:
         values = authority.values or []
         if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and values:
             value = values[0].value
