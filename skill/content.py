@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-from skill.language import is_number, normalise, number_words, read_numbers
+from skill.language import compiled, is_number, normalise, number_words, read_numbers
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -333,8 +333,9 @@ class Content:
         return self._sections[section_id]
 
 
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-FACT_PATTERN = re.compile(r"F[1-9][0-9]*")
+# Compiled when content is read from the files, which a start from the saved index never does.
+ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+FACT_PATTERN = r"F[1-9][0-9]*"
 
 _TOP_LEVEL = {
     "topic": True,
@@ -457,7 +458,7 @@ class _Fields(NamedTuple):
     def ident(self, name: str) -> str:
         """A kebab-case id."""
         value = self.text(name)
-        if not ID_PATTERN.fullmatch(value):
+        if not compiled(ID_PATTERN).fullmatch(value):
             raise self.error(name, f"{value!r} is not a kebab-case id (like 'treaty-terms')")
         return value
 
@@ -474,7 +475,7 @@ class _Fields(NamedTuple):
         """A non-empty list of fact ids like F12."""
         ids = self.texts(name, allow_empty=False)
         for i, fact in enumerate(ids):
-            if not FACT_PATTERN.fullmatch(fact):
+            if not compiled(FACT_PATTERN).fullmatch(fact):
                 raise self.error(f"{name}[{i}]", f"{fact!r} is not a fact id (like 'F12')")
         return ids
 

@@ -33,7 +33,7 @@ from typing import NamedTuple, cast
 import Stemmer
 
 from skill.content import Content, Entry, read_yaml
-from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers, sound_keys
+from skill.language import ENGLISH_STOPWORDS, compiled, normalise, read_numbers, sound_keys
 
 # Measured with python -m skill.tools.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
@@ -280,7 +280,8 @@ class Matcher:
         self._roles: list[dict[str, set[str]]] = []
         for texts, entry in zip(asked, self.entries, strict=True):
             roles: dict[str, set[str]] = {}
-            sentences = _SENTENCE_END.split(" ".join((entry.answer.lead, *entry.answer.points)))
+            answer = " ".join((entry.answer.lead, *entry.answer.points))
+            sentences = compiled(_SENTENCE_END).split(answer)
             for text in (*texts, *sentences):
                 role = self._role(self.terms(text), text)
                 if role is not None:
@@ -579,7 +580,7 @@ _Question = tuple[
 
 # Words of the passive voice, where the first name is not the one acting.
 _PASSIVE = frozenset({"be", "been", "being", "by", "told", "given", "offered", "promised"})
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = r"(?<=[.!?])\s+"  # compiled when an index is built, not when one is loaded
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
