@@ -67,8 +67,8 @@ class ItemKind(enum.StrEnum):
 
 # Immutable values are NamedTuples rather than frozen dataclasses across the skill: creating a
 # frozen dataclass costs a cold start about 0.8 ms on Python 3.11 (it exec()s each generated
-# method), a NamedTuple a third of that. Dataclasses stay where a field is cached or derived,
-# has a default factory, or is named like a tuple method (count, index).
+# method), a NamedTuple a third of that. Dataclasses stay where a field is cached or derived, or
+# has a default factory.
 class Section(NamedTuple):
     """A part of the topic, used to say what to revise."""
 

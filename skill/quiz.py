@@ -8,7 +8,6 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from skill.content import QuizItem
@@ -49,13 +48,13 @@ class Given(NamedTuple):
     hinted: bool = False
 
 
-@dataclass(frozen=True)
-class QuizState:
+class QuizState(NamedTuple):
     """A quiz in progress."""
 
     phase: Phase
     item_ids: tuple[str, ...]  # the questions, in the order they are asked
-    index: int = 0  # the question being asked
+    # the question being asked; the name hides tuple.index, which nothing here uses
+    index: int = 0  # type: ignore[assignment]
     score: float = 0.0
     answers: tuple[Given, ...] = ()
     hinted: bool = False  # a hint was given for the current question
@@ -176,8 +175,7 @@ def remaining(state: QuizState) -> int:
 
 def _advance(state: QuizState, given: Given) -> QuizState:
     index = state.index + 1
-    return replace(
-        state,
+    return state._replace(
         index=index,
         score=state.score + given.points,
         answers=(*state.answers, given),
@@ -214,12 +212,12 @@ def skip(state: QuizState) -> Step:
 
 def take_hint(state: QuizState) -> QuizState:
     """A hint costs the point for the current question."""
-    return replace(state, hinted=True)
+    return state._replace(hinted=True)
 
 
 def ask_to_leave(state: QuizState, entry_id: str | None) -> QuizState:
     """A revision question came mid-quiz: ask before leaving, remembering what was asked."""
-    return replace(state, phase=Phase.CONFIRM_LEAVE, leave_for=entry_id)
+    return state._replace(phase=Phase.CONFIRM_LEAVE, leave_for=entry_id)
 
 
 # Options read out for a choice question: the answer and this many wrong ones.
@@ -232,7 +230,7 @@ def present(state: QuizState, item: QuizItem, rng: random.Random) -> QuizState:
     wrong = rng.sample(item.wrong_options, min(SHOWN_OPTIONS - 1, len(item.wrong_options)))
     options = [item.answer, *wrong]
     rng.shuffle(options)
-    return replace(state, options=tuple(options))
+    return state._replace(options=tuple(options))
 
 
 def presented(state: QuizState, item: QuizItem) -> QuizItem:
@@ -244,12 +242,12 @@ def presented(state: QuizState, item: QuizItem) -> QuizItem:
 
 def not_understood(state: QuizState) -> QuizState:
     """One more turn on this question that could not be understood."""
-    return replace(state, unclear=state.unclear + 1)
+    return state._replace(unclear=state.unclear + 1)
 
 
 def stay(state: QuizState) -> QuizState:
     """Back to the question after deciding not to leave."""
-    return replace(state, phase=Phase.ASKING, leave_for=None)
+    return state._replace(phase=Phase.ASKING, leave_for=None)
 
 
 def weakest_section(state: QuizState, item_by_id: Callable[[str], QuizItem]) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from skill import prompts
 from skill.content import ItemKind, QuizItem
 from skill.dialog import dialog_for
@@ -57,7 +55,7 @@ def test_a_skipped_question_gives_the_answer_inside_a_sentence():
 def test_the_score_so_far_waits_for_a_first_answer():
     fresh = QuizState(Phase.ASKING, ("q1", "q2"))
     assert prompts.score_so_far(DIALOG, fresh) == []
-    one_in = dataclasses.replace(fresh, index=1, score=1.0)
+    one_in = fresh._replace(index=1, score=1.0)
     assert prompts.score_so_far(DIALOG, one_in) == ["You have 1 out of 1 so far."]
 
 
