@@ -28,12 +28,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, cast
-
-import Stemmer
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from skill.content import Content, Entry, read_yaml
 from skill.language import ENGLISH_STOPWORDS, compiled, normalise, read_numbers, sound_keys
+
+if TYPE_CHECKING:
+    import Stemmer
 
 # Measured with python -m skill.tools.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
@@ -300,10 +301,17 @@ class Matcher:
         self._remake()
 
     def _remake(self) -> None:
-        self._stemmer = Stemmer.Stemmer("english")
         self._correct = functools.lru_cache(maxsize=4096)(self._correct_word)
         self._phonetic = functools.lru_cache(maxsize=4096)(self._phonetic_match)
         self._heard = functools.lru_cache(maxsize=4096)(self._heard_words)
+
+    @functools.cached_property
+    def _stemmer(self) -> Stemmer.Stemmer:
+        # Made on first use, with its import (about 1 ms), not at a cold start: a launch and a
+        # loaded index stem nothing.
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
 
     def terms(self, text: str) -> list[str]:
         """The stemmed search terms of a question or content text, in order."""
