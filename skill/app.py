@@ -17,7 +17,6 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, cast
 
 import orjson
@@ -179,7 +178,7 @@ def run_serve(args: argparse.Namespace, dev_tools: Sequence[DevTool] = ()) -> in
     verification off (--dev), `dev_tools` are mounted too; with it on, never."""
     config = Config.from_env()
     if args.dev:
-        config = replace(config, verify_signatures=False)
+        config = config._replace(verify_signatures=False)
     logging.basicConfig(level=config.log_level, stream=sys.stderr)
     app = create_app(config)
     if not config.verify_signatures:

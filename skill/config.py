@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 DEFAULT_STORE = "sqlite:///" + str(Path.home() / ".local/share/history-revision/progress.sqlite3")
 
@@ -16,8 +16,7 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() not in {"0", "false", "no", "off"}
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Settings for one skill process."""
 
     skill_id: str | None = None  # requests for another skill are rejected when set

@@ -26,14 +26,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
-
-import Stemmer
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from skill.content import Content, Entry, read_yaml
-from skill.language import ENGLISH_STOPWORDS, normalise, read_numbers, sound_keys
+from skill.language import ENGLISH_STOPWORDS, compiled, normalise, read_numbers, sound_keys
+
+if TYPE_CHECKING:
+    import Stemmer
 
 # Measured with python -m skill.tools.eval_matching on the development set and on hand-written
 # phrasings: rightly matched questions score 0.69 and up, off-topic ones 0.41 and below.
@@ -156,8 +156,7 @@ _LETTER_SOUNDS = {
 _COMMON_WORD_LETTERS = frozenset({"are", "you", "see", "why", "oh", "eye", "bee", "tee", "ex"})
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """The entry that answers a question, and how sure the matcher is (0..1)."""
 
     entry: Entry
@@ -280,7 +279,8 @@ class Matcher:
         self._roles: list[dict[str, set[str]]] = []
         for texts, entry in zip(asked, self.entries, strict=True):
             roles: dict[str, set[str]] = {}
-            sentences = _SENTENCE_END.split(" ".join((entry.answer.lead, *entry.answer.points)))
+            answer = " ".join((entry.answer.lead, *entry.answer.points))
+            sentences = compiled(_SENTENCE_END).split(answer)
             for text in (*texts, *sentences):
                 role = self._role(self.terms(text), text)
                 if role is not None:
@@ -299,10 +299,17 @@ class Matcher:
         self._remake()
 
     def _remake(self) -> None:
-        self._stemmer = Stemmer.Stemmer("english")
         self._correct = functools.lru_cache(maxsize=4096)(self._correct_word)
         self._phonetic = functools.lru_cache(maxsize=4096)(self._phonetic_match)
         self._heard = functools.lru_cache(maxsize=4096)(self._heard_words)
+
+    @functools.cached_property
+    def _stemmer(self) -> Stemmer.Stemmer:
+        # Made on first use, with its import (about 1 ms), not at a cold start: a launch and a
+        # loaded index stem nothing.
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
 
     def terms(self, text: str) -> list[str]:
         """The stemmed search terms of a question or content text, in order."""
@@ -581,7 +588,7 @@ _Question = tuple[
 
 # Words of the passive voice, where the first name is not the one acting.
 _PASSIVE = frozenset({"be", "been", "being", "by", "told", "given", "offered", "promised"})
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = r"(?<=[.!?])\s+"  # compiled when an index is built, not when one is loaded
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
@@ -596,12 +603,12 @@ def _is_small(term: str) -> bool:
 
 
 # "in fifty eight": a year said without its century; this content's years are all 19xx.
-_SHORT_YEAR = re.compile(r"\b(in|of|by|from|until|til|after|before) ([2-9][0-9])\b")
+_SHORT_YEAR = r"\b(in|of|by|from|until|til|after|before) ([2-9][0-9])\b"  # compiled on first use
 
 
 def _plain(text: str) -> str:
     """Text as plain words with numbers as digits, as questions and content are compared."""
-    return _SHORT_YEAR.sub(r"\1 19\2", read_numbers(normalise(text)))
+    return compiled(_SHORT_YEAR).sub(r"\1 19\2", read_numbers(normalise(text)))
 
 
 # Exam commands that may be followed by how many points are wanted: "give two reasons".

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 FORMAT_VERSION = 1
 
@@ -227,8 +227,7 @@ def is_secure(record: FactRecord, now: datetime) -> bool:
     return scheduler().get_card_retrievability(card, _utc(now)) >= SECURE_RECALL
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     """How far a student has got, for "how am I doing?"."""
 
     secure: int  # facts that are secure now

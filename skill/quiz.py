@@ -8,8 +8,7 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from skill.content import QuizItem
 
@@ -40,8 +39,7 @@ class Outcome(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-@dataclass(frozen=True)
-class Given:
+class Given(NamedTuple):
     """One question's result."""
 
     item_id: str
@@ -50,13 +48,13 @@ class Given:
     hinted: bool = False
 
 
-@dataclass(frozen=True)
-class QuizState:
+class QuizState(NamedTuple):
     """A quiz in progress."""
 
     phase: Phase
     item_ids: tuple[str, ...]  # the questions, in the order they are asked
-    index: int = 0  # the question being asked
+    # the question being asked; the name hides tuple.index, which nothing here uses
+    index: int = 0  # type: ignore[assignment]
     score: float = 0.0
     answers: tuple[Given, ...] = ()
     hinted: bool = False  # a hint was given for the current question
@@ -65,8 +63,7 @@ class QuizState:
     options: tuple[str, ...] = ()  # a choice question's options, in the order they were read
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """The result of answering or skipping: the new state and what to tell the student."""
 
     state: QuizState
@@ -178,8 +175,7 @@ def remaining(state: QuizState) -> int:
 
 def _advance(state: QuizState, given: Given) -> QuizState:
     index = state.index + 1
-    return replace(
-        state,
+    return state._replace(
         index=index,
         score=state.score + given.points,
         answers=(*state.answers, given),
@@ -216,12 +212,12 @@ def skip(state: QuizState) -> Step:
 
 def take_hint(state: QuizState) -> QuizState:
     """A hint costs the point for the current question."""
-    return replace(state, hinted=True)
+    return state._replace(hinted=True)
 
 
 def ask_to_leave(state: QuizState, entry_id: str | None) -> QuizState:
     """A revision question came mid-quiz: ask before leaving, remembering what was asked."""
-    return replace(state, phase=Phase.CONFIRM_LEAVE, leave_for=entry_id)
+    return state._replace(phase=Phase.CONFIRM_LEAVE, leave_for=entry_id)
 
 
 # Options read out for a choice question: the answer and this many wrong ones.
@@ -234,24 +230,24 @@ def present(state: QuizState, item: QuizItem, rng: random.Random) -> QuizState:
     wrong = rng.sample(item.wrong_options, min(SHOWN_OPTIONS - 1, len(item.wrong_options)))
     options = [item.answer, *wrong]
     rng.shuffle(options)
-    return replace(state, options=tuple(options))
+    return state._replace(options=tuple(options))
 
 
 def presented(state: QuizState, item: QuizItem) -> QuizItem:
     """The item as this quiz shows it: a choice item with the options read out."""
     if item.options and state.options:
-        return replace(item, options=state.options)
+        return item._replace(options=state.options)
     return item
 
 
 def not_understood(state: QuizState) -> QuizState:
     """One more turn on this question that could not be understood."""
-    return replace(state, unclear=state.unclear + 1)
+    return state._replace(unclear=state.unclear + 1)
 
 
 def stay(state: QuizState) -> QuizState:
     """Back to the question after deciding not to leave."""
-    return replace(state, phase=Phase.ASKING, leave_for=None)
+    return state._replace(phase=Phase.ASKING, leave_for=None)
 
 
 def weakest_section(state: QuizState, item_by_id: Callable[[str], QuizItem]) -> str | None:

@@ -17,13 +17,13 @@ from typing import cast
 
 from skill import intents
 from skill.content import read_yaml
-from skill.language import heard
+from skill.language import compiled, heard
 
 REQUESTS_PATH = Path(__file__).resolve().parent / "quiz_requests.yaml"
 # Requests are short; an utterance longer than this is an answer, whatever words it has.
 MAX_REQUEST_WORDS = 8
 # Sounds that are only thinking aloud, however many of them: "um", "ummm", "erm", "hmm".
-_THINKING_SOUND = re.compile(r"^(?:u+m+|e+r+m*|h+m+|u+h+|a+h+|o+h+|w+a+i+t+|so+|well|ooh)$")
+_THINKING_SOUND = r"^(?:u+m+|e+r+m*|h+m+|u+h+|a+h+|o+h+|w+a+i+t+|so+|well|ooh)$"
 
 
 class Turn(enum.StrEnum):
@@ -81,7 +81,8 @@ def request_in(said: str) -> Turn | None:
     words = heard(said).split()
     if not words or len(words) > MAX_REQUEST_WORDS:
         return None
-    if all(_THINKING_SOUND.match(w) for w in words):
+    thinking = compiled(_THINKING_SOUND)
+    if all(thinking.match(w) for w in words):
         return Turn.FILLER
     text = " ".join(words)
     for turn, pattern in _patterns().items():
@@ -105,7 +106,7 @@ def _patterns(path: Path = REQUESTS_PATH) -> dict[Turn, re.Pattern[str]]:
 
 
 # Where the word is in a request for its meaning: "what does ideology mean", "meaning of sino".
-_ASKED_TERM = re.compile(
+_ASKED_TERM = (
     r"(?:what (?:does|do) (?:the word )?(?P<a>.+?) (?:mean|stand for)"
     r"|meaning of (?:the word )?(?P<b>.+)"
     r"|what (?P<c>.+?) means)$"
@@ -114,5 +115,5 @@ _ASKED_TERM = re.compile(
 
 def asked_term(said: str) -> str:
     """The word a request for a meaning asks about ("what does prc stand for" -> "prc"), or ""."""
-    found = _ASKED_TERM.search(heard(said))
+    found = compiled(_ASKED_TERM).search(heard(said))
     return next((g for g in found.groups() if g), "") if found else ""

@@ -8,8 +8,7 @@ tampered session means "start fresh", never a crash.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from ask_sdk_core.handler_input import HandlerInput
 
@@ -23,8 +22,7 @@ MAX_OPTION_CHARS = 300
 VERSION = 1
 
 
-@dataclass(frozen=True)
-class Spoken:
+class Spoken(NamedTuple):
     """The last thing said, so "repeat" can say it again."""
 
     ssml: str
@@ -33,16 +31,14 @@ class Spoken:
     card_text: str | None = None
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """A split answer part way through: "more" reads part `next_part` of the entry."""
 
     entry_id: str
     next_part: int
 
 
-@dataclass(frozen=True)
-class SessionState:
+class SessionState(NamedTuple):
     """Everything the skill keeps between turns of one session."""
 
     last: Spoken | None = None
@@ -54,7 +50,7 @@ class SessionState:
 
     def but(self, **changes: Any) -> SessionState:
         """A copy with some fields changed."""
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
 def _str(value: Any) -> str | None:
@@ -192,7 +188,7 @@ def to_attributes(state: SessionState) -> dict[str, Any]:
     """The JSON-ready session attributes for a state."""
     raw: dict[str, Any] = {"v": VERSION}
     if state.last is not None:
-        raw["last"] = {k: v for k, v in vars(state.last).items() if v is not None}
+        raw["last"] = {k: v for k, v in state.last._asdict().items() if v is not None}
     if state.reading is not None:
         raw["reading"] = {"entry_id": state.reading.entry_id, "next_part": state.reading.next_part}
     if state.quiz is not None:

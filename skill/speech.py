@@ -7,7 +7,7 @@ content with "&" or "<" can never break the markup, and which refuses to grow pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from skill.language import mid_sentence
 
@@ -119,12 +119,11 @@ def slowed(ssml: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One spoken part of an answer: the points it reads, by index."""
 
     first: int  # index of the first point read in this part
-    count: int  # how many points
+    count: int  # type: ignore[assignment]  # how many points (hides tuple.count, unused)
 
 
 def split_points(lead: str, points: Sequence[str], budget: int = PART_BUDGET_CHARS) -> list[Part]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from skill import prompts
 from skill.content import ItemKind, QuizItem
 from skill.dialog import dialog_for
@@ -37,7 +35,7 @@ def test_a_choice_question_reads_its_options_as_a_list_ending_in_a_question():
 
 
 def test_a_wrong_multi_point_answer_says_what_counted_and_what_was_missed_then_why():
-    item = dataclasses.replace(CHOICE, kind=ItemKind.MULTI, options=())
+    item = CHOICE._replace(kind=ItemKind.MULTI, options=())
     mark = Mark(
         correct=False, score=0.5, matched_points=("The loan",), missed_points=("Soviet advisers",)
     )
@@ -57,7 +55,7 @@ def test_a_skipped_question_gives_the_answer_inside_a_sentence():
 def test_the_score_so_far_waits_for_a_first_answer():
     fresh = QuizState(Phase.ASKING, ("q1", "q2"))
     assert prompts.score_so_far(DIALOG, fresh) == []
-    one_in = dataclasses.replace(fresh, index=1, score=1.0)
+    one_in = fresh._replace(index=1, score=1.0)
     assert prompts.score_so_far(DIALOG, one_in) == ["You have 1 out of 1 so far."]
 
 

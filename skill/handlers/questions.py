@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -15,7 +14,6 @@ from ask_sdk_model.canfulfill import (
     CanFulfillSlotValues,
     CanUnderstandSlotValues,
 )
-from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill import intents, prompts, session
 from skill.content import Content, Entry, GlossaryTerm
@@ -30,6 +28,7 @@ from skill.handlers.common import (
     some_sections,
     what_next,
 )
+from skill.language import compiled
 from skill.matching import HEDGE_THRESHOLD
 from skill.speech import Part, Speech, split_points
 
@@ -38,7 +37,13 @@ def resolved_id(handler_input: HandlerInput, slot_name: str) -> str | None:
     """The id of a custom slot value that entity resolution matched, if any."""
     slot = get_slot(handler_input, slot_name)
     resolutions = slot and slot.resolutions and slot.resolutions.resolutions_per_authority
-    for authority in resolutions or []:
+    if not resolutions:
+        return None
+    # Imported here, not at a cold start, which has no use for it: reading the resolutions
+    # from the request has imported it already.
+    from ask_sdk_model.slu.entityresolution import StatusCode
+
+    for authority in resolutions:
         values = authority.values or []
         if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and values:
             value = values[0].value
@@ -56,7 +61,7 @@ def spoken_slot(handler_input: HandlerInput, slot_name: str) -> str:
 _POINTING_BACK = frozenset({"it", "its", "that", "this", "they", "them", "their", "those", "he",
                             "him", "his"})  # fmt: skip
 # What a question asking for a definition says before the thing to define: "what is a".
-_DEFINITION_ASKED = re.compile(r"^(?:what|who)(?: (?:is|was|are|were|s))?(?: (?:a|an|the))? ")
+_DEFINITION_ASKED = r"^(?:what|who)(?: (?:is|was|are|were|s))?(?: (?:a|an|the))? "
 
 
 def question_text(handler_input: HandlerInput) -> str:
@@ -79,9 +84,10 @@ ASKED = intent_in(intents.TOPIC, intents.ANSWER, *intents.QUESTION_CARRIERS)
 def definition_asked(content: Content, text: str) -> GlossaryTerm | None:
     """The glossary term a "what is X" question asks about, when X is a glossary term and no
     entry is named after it ("what is communism"; "what was the secret speech" is an entry's)."""
-    if not _DEFINITION_ASKED.match(text):
+    asked = compiled(_DEFINITION_ASKED)
+    if not asked.match(text):
         return None
-    term = content.define(_DEFINITION_ASKED.sub("", text))
+    term = content.define(asked.sub("", text))
     return None if term is None or term.term in content.titled_terms else term
 
 
