@@ -30,18 +30,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import certifi
 import orjson
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.x509.verification import PolicyBuilder, Store
-from cryptography.x509.verification import VerificationError as PathError
+
+# cryptography is imported where signatures are checked, not here: it is 8 MB of a server
+# worker's memory, which a server without signature checks (--dev) then never spends.
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.x509.verification import Store
+    from cryptography.x509.verification import VerificationError as PathError
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +185,9 @@ def load_certificates(pem: bytes) -> list[x509.Certificate]:
     Loading one at a time keeps a deprecation warning about one old root (an error under
     `-W error`) from failing start-up; those roots still load.
     """
+    from cryptography import x509
+    from cryptography.utils import CryptographyDeprecationWarning
+
     certificates = []
     for block in _PEM_CERTIFICATE.findall(pem):
         with warnings.catch_warnings():
@@ -211,6 +214,9 @@ class Chain:
 
 def parse_chain(data: bytes) -> Chain:
     """The chain in a PEM download, or Rejected."""
+    from cryptography import x509
+    from cryptography.utils import CryptographyDeprecationWarning
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CryptographyDeprecationWarning)
@@ -299,6 +305,10 @@ class ChainCache:
 
 def check_chain(chain: Chain, store: Store, now: datetime) -> None:
     """Rejected unless the chain leads to a trusted root at `now` and names echo-api.amazon.com."""
+    from cryptography import x509
+    from cryptography.x509.verification import PolicyBuilder
+    from cryptography.x509.verification import VerificationError as PathError
+
     verifier = (
         PolicyBuilder().store(store).time(now).build_server_verifier(x509.DNSName(SIGNING_NAME))
     )
@@ -323,6 +333,10 @@ def _rule(error: PathError) -> str:
 
 def check_signature(leaf: x509.Certificate, signature: bytes, body: bytes) -> None:
     """Rejected unless `signature` is the leaf key's SHA-256 RSA signature of `body`."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
     key = leaf.public_key()
     if not isinstance(key, rsa.RSAPublicKey):
         raise Rejected("signing certificate key is not RSA")
@@ -468,6 +482,8 @@ class Verifier:
         self.chains = ChainCache(fetcher or UrlFetcher(), cache_size)
         self._store: Store | None = None
         if check_signatures:
+            from cryptography.x509.verification import Store
+
             roots = list(default_roots() if roots is None else roots)
             if not roots:
                 raise ValueError("no trusted root certificates")
