@@ -23,7 +23,6 @@ import ssl
 import threading
 import time
 import urllib.error
-import urllib.request
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -36,9 +35,12 @@ from urllib.parse import urlsplit
 import certifi
 import orjson
 
-# cryptography is imported where signatures are checked, not here: it is 8 MB of a server
-# worker's memory, which a server without signature checks (--dev) then never spends.
+# cryptography is imported where signatures are checked, and urllib.request where a chain is
+# downloaded, not here: they are 8 MB of a server worker's memory, which a server without
+# signature checks (--dev) then never spends.
 if TYPE_CHECKING:
+    from urllib.request import OpenerDirector
+
     from cryptography import x509
     from cryptography.x509.verification import Store
     from cryptography.x509.verification import VerificationError as PathError
@@ -130,23 +132,24 @@ def remove_dot_segments(path: str) -> str:
 Fetcher = Callable[[str], bytes]
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect becomes an HTTPError: the chain must come from the checked URL itself."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 class Opener(Protocol):
     """What UrlFetcher needs of urllib's OpenerDirector."""
 
     def open(self, url: str, *, timeout: float) -> Any: ...
 
 
-def default_opener() -> urllib.request.OpenerDirector:
+def default_opener() -> OpenerDirector:
     """urllib with certifi's roots for TLS and redirects refused."""
+    import urllib.request  # not with the module: only a server checking signatures downloads
+
+    class NoRedirects(urllib.request.HTTPRedirectHandler):
+        """A redirect becomes an HTTPError: the chain must come from the checked URL itself."""
+
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
     context = ssl.create_default_context(cafile=certifi.where())
-    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), _NoRedirects)
+    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirects)
 
 
 @dataclass
