@@ -306,8 +306,9 @@ class ChainCache:
             return len(self._chains)
 
 
-def check_chain(chain: Chain, store: Store, now: datetime) -> None:
-    """Rejected unless the chain leads to a trusted root at `now` and names echo-api.amazon.com."""
+def check_chain(chain: Chain, store: Store, now: datetime) -> list[x509.Certificate]:
+    """Rejected unless the chain leads to a trusted root at `now` and names echo-api.amazon.com;
+    the path validated, leaf to root."""
     from cryptography import x509
     from cryptography.x509.verification import PolicyBuilder
     from cryptography.x509.verification import VerificationError as PathError
@@ -316,7 +317,7 @@ def check_chain(chain: Chain, store: Store, now: datetime) -> None:
         PolicyBuilder().store(store).time(now).build_server_verifier(x509.DNSName(SIGNING_NAME))
     )
     try:
-        verifier.verify(chain.leaf, list(chain.intermediates))
+        path = verifier.verify(chain.leaf, list(chain.intermediates))
     except PathError as error:
         raise Rejected(f"certificate chain does not validate: {_rule(error)}") from None
     # The web PKI policy accepts a wildcard; Amazon's leaf names the host itself.
@@ -326,6 +327,7 @@ def check_chain(chain: Chain, store: Store, now: datetime) -> None:
         raise Rejected("signing certificate has no subject alternative names") from None
     if SIGNING_NAME not in (name.lower() for name in san.get_values_for_type(x509.DNSName)):
         raise Rejected("signing certificate does not name echo-api.amazon.com exactly")
+    return path
 
 
 def _rule(error: PathError) -> str:
@@ -483,6 +485,11 @@ class Verifier:
         self.check_signatures = check_signatures
         self.clock = clock
         self.chains = ChainCache(fetcher or UrlFetcher(), cache_size)
+        # Chains validated, by id: (the chain, from, until) when every certificate of the path
+        # validated is within its dates, the only part of validation that depends on the time.
+        self._validated: OrderedDict[int, tuple[Chain, datetime, datetime]] = OrderedDict()
+        self._validated_lock = threading.Lock()
+        self._cache_size = cache_size
         self._store: Store | None = None
         if check_signatures:
             from cryptography.x509.verification import Store
@@ -514,5 +521,20 @@ class Verifier:
             raise Rejected("Signature-256 header is missing")
         signature_bytes = decode_signature(signature)
         chain = self.chains.get(normalise_cert_url(url), self.clock())
-        check_chain(chain, store, self.clock())
+        self._check_chain(chain, store, self.clock())
         check_signature(chain.leaf, signature_bytes, body)
+
+    def _check_chain(self, chain: Chain, store: Store, now: datetime) -> None:
+        """check_chain, done again only when `now` is outside the dates of the path it last
+        validated for this chain (about 170 µs a request here, of 200 for all the checks)."""
+        with self._validated_lock:
+            known = self._validated.get(id(chain))
+        if known is not None and known[0] is chain and known[1] <= now <= known[2]:
+            return
+        path = check_chain(chain, store, now)
+        start = max(certificate.not_valid_before_utc for certificate in path)
+        end = min(certificate.not_valid_after_utc for certificate in path)
+        with self._validated_lock:
+            self._validated[id(chain)] = (chain, start, end)
+            while len(self._validated) > self._cache_size:
+                self._validated.popitem(last=False)

@@ -18,7 +18,7 @@ import time
 import urllib.error
 import warnings
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -485,6 +485,43 @@ def test_a_cached_chain_is_checked_again_when_it_expires(pki, served_skill, capl
     refused(endpoint.post(), caplog, "does not validate")
     # Past the leaf's expiry the chain is downloaded again (here, the same expired chain).
     assert endpoint.fetcher.calls == [CERT_URL, CERT_URL]
+
+
+def test_a_validated_chain_is_refused_once_its_intermediate_expires(pki, served_skill, caplog):
+    # A chain is validated again only when the time leaves every date of its path: here the
+    # intermediate expires first, while the cached chain's leaf is still in date.
+    intermediate = pki.issue_intermediate(
+        not_before=EPOCH - timedelta(days=1), not_after=EPOCH + timedelta(hours=1)
+    )
+    endpoint = Endpoint(
+        pki, served_skill, FakeFetcher({CERT_URL: pki.chain(pki.leaf, intermediate)})
+    )
+    accepted(endpoint.post())
+    endpoint.clock.advance(minutes=59)
+    accepted(endpoint.post())
+    endpoint.clock.advance(minutes=2)
+    refused(endpoint.post(), caplog, "does not validate")
+    assert endpoint.fetcher.calls == [CERT_URL]  # the leaf is in date: the same chain, refused
+
+
+def test_a_chain_is_validated_again_only_outside_the_dates_it_was_valid_for(
+    pki, served_skill, monkeypatch
+):
+    from skill import verify
+
+    validated: list[datetime] = []
+    check = verify.check_chain
+
+    def counted(chain: Any, store: Any, now: datetime) -> Any:
+        validated.append(now)
+        return check(chain, store, now)
+
+    monkeypatch.setattr(verify, "check_chain", counted)
+    endpoint = Endpoint(pki, served_skill)
+    for _ in range(3):
+        accepted(endpoint.post())
+        endpoint.clock.advance(minutes=1)
+    assert len(validated) == 1  # three requests, one path validation
 
 
 def test_an_expired_cached_chain_is_replaced_by_the_renewed_one(pki, served_skill):
