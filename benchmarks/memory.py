@@ -146,11 +146,17 @@ def measure(count: int) -> list[Row]:
     )
     if errors:
         row = Row(**{**vars(row), "met": False})
+    # The configuration production runs: the goal holds here too.
     production = ratio_goal(
-        f"memory: peak after {count:,} requests, verified", verified, base, "MB"
-    ).with_note(
-        "the same, with signatures checked as in production (`tests.pki:create_test_app()`:"
-        " the real verifier, trusting the test root) and the requests signed; for information"
-        + (f"; {verified_errors} requests were not answered 200" if verified_errors else "")
+        f"memory: peak after {count:,} requests, verified",
+        verified,
+        base,
+        "MB",
+        at_most=RATIO_GOAL,
+        note="the same, with signatures checked as in production (`tests.pki:create_test_app()`:"
+        " the real verifier, trusting the test root) and the requests signed"
+        + (f"; {verified_errors} requests were not answered 200" if verified_errors else ""),
     )
+    if verified_errors:
+        production = Row(**{**vars(production), "met": False})
     return [row, production]
