@@ -234,7 +234,7 @@ def parse_chain(data: bytes) -> Chain:
 class ChainCache:
     """Parsed chains by normalised URL: bounded, least recently used dropped, thread-safe.
 
-    Only parsing is cached; each request validates the chain again at its own time. One download
+    Only parsing is cached here (the Verifier keeps what it validated, and until when). One download
     per URL at a time: requests that miss together wait for it. A failed download is remembered
     for FAILURE_SECONDS, so a dead URL does not hold a worker per request; a chain past its
     leaf's expiry is downloaded again, since Amazon will have renewed it.

@@ -712,9 +712,7 @@ def test_workers_opening_a_new_sqlite_file_at_once_all_start(tmp_path: Path) -> 
     for trial in range(12):
         start = context.Barrier(6)
         path = tmp_path / f"trial{trial}" / "progress.sqlite3"
-        workers = [
-            context.Process(target=first_use, args=(path, start, errors)) for _ in range(6)
-        ]
+        workers = [context.Process(target=first_use, args=(path, start, errors)) for _ in range(6)]
         for worker in workers:
             worker.start()
         for worker in workers:
