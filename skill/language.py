@@ -229,11 +229,7 @@ def words_as_digits(text: str) -> str:
     """text2num's alpha2digit, with "one" and "two" read too (threshold=0), called only for a
     text with a word it reads: most questions and answers have none, and the call was a
     third of reading a question."""
-    if not any(map(_read_as_number, text.split())):
-        return text
-    from text_to_num import alpha2digit  # imported on first use: a cold start needs none
-
-    return alpha2digit(text, "en", threshold=0)
+    return _alpha2digit(text) if any(map(_read_as_number, text.split())) else text
 
 
 @functools.lru_cache(maxsize=8192)
@@ -241,14 +237,17 @@ def _read_as_number(word: str) -> bool:
     """Whether alpha2digit reads a word as (part of) a number, alone or said twice ("o o" is
     "00"); a word with digits is left to it. Words it reads only beside a number ("a hundred",
     "point five") need that number."""
-    from text_to_num import alpha2digit
-
     twice = f"{word} {word}"
     return (
-        any(c.isdigit() for c in word)
-        or alpha2digit(word, "en", threshold=0) != word
-        or alpha2digit(twice, "en", threshold=0) != twice
+        any(c.isdigit() for c in word) or _alpha2digit(word) != word or _alpha2digit(twice) != twice
     )
+
+
+def _alpha2digit(text: str) -> str:
+    # threshold=0: also convert "one" and "two", which alpha2digit keeps as words by default.
+    from text_to_num import alpha2digit  # imported on first use: a cold start needs none
+
+    return alpha2digit(text, "en", threshold=0)
 
 
 def read_number(said: str) -> int | None:

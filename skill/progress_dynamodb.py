@@ -171,7 +171,7 @@ class DynamoDbProgressAdapter(DynamoDbAdapter):
                 time.sleep(random.uniform(0, ceiling))
             item = self._read(key)
             text = _text_of(item)
-            document, parsed = merged(read_document(text) if text else {}, attributes)
+            document, parsed = merged(read_document(text), attributes)
             if self._write(key, document, item):
                 # As a later read will spell it: the next request finds it already parsed.
                 remember(json.dumps(document, sort_keys=True), parsed)

@@ -64,6 +64,7 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
 # parsed (so a request parses its student's progress at most once, and mostly not at all).
 # Entries are never changed: callers get copies.
 PARSED_DOCUMENTS = 64
+_NO_DOCUMENT: Mapping[str, Any] = MappingProxyType({})
 _documents: OrderedDict[str | bytes, Mapping[str, Any]] = OrderedDict()
 _documents_lock = threading.Lock()
 
@@ -71,16 +72,17 @@ _documents_lock = threading.Lock()
 def parse_document(text: str | bytes | None) -> dict[str, Any]:
     """A stored document, its progress cleaned and read (StoredProgress); anything unreadable
     gives {}."""
-    if not text:
-        return {}
     return {
         key: StoredProgress(value) if isinstance(value, Progress) else _copy(value)
         for key, value in read_document(text).items()
     }
 
 
-def read_document(text: str | bytes) -> Mapping[str, Any]:
-    """The document stored as `text`, progress as a Progress: shared, never to be changed."""
+def read_document(text: str | bytes | None) -> Mapping[str, Any]:
+    """The document stored as `text`, progress as a Progress: shared, never to be changed.
+    No text (no document stored) reads as an empty one."""
+    if not text:
+        return _NO_DOCUMENT
     with _documents_lock:
         document = _documents.get(text)
         if document is not None:
@@ -176,7 +178,7 @@ class MemoryPersistenceAdapter(AbstractPersistenceAdapter):
         key = user_id_of(request_envelope)
         with self._lock:
             stored = self._documents.get(key)
-            document, parsed = merged(read_document(stored) if stored else {}, attributes)
+            document, parsed = merged(read_document(stored), attributes)
             text = document_text(document)
             self._documents[key] = text
             remember(text, parsed)
@@ -254,9 +256,12 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
         key = user_id_of(request_envelope)
         with self._connection() as connection:
             seen: tuple[str, bytes | None] | None = getattr(self._local, "seen", None)
-            seen_here = seen is not None and seen[0] == key
-            before = seen[1] if seen is not None else None
-            if not (seen_here and self._save_if_unchanged(connection, key, before, attributes)):
+            saved = (
+                seen is not None
+                and seen[0] == key
+                and self._save_if_unchanged(connection, key, seen[1], attributes)
+            )
+            if not saved:
                 self._save_locked(connection, key, attributes)
 
     def _save_if_unchanged(
@@ -268,7 +273,7 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
     ) -> bool:
         """Save merged into `before` (None: no document) if it is still the stored document:
         one autocommitted statement (a transaction and a read cost four). False if it is not."""
-        document, parsed = merged(read_document(before) if before else {}, attributes)
+        document, parsed = merged(read_document(before), attributes)
         text = document_text(document)
         if before is None:
             sql = "INSERT INTO attributes (user_id, document) VALUES (?, ?) ON CONFLICT DO NOTHING"
@@ -295,7 +300,7 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
             row = connection.execute(
                 "SELECT document FROM attributes WHERE user_id = ?", (key,)
             ).fetchone()
-            stored = read_document(row[0]) if row and row[0] else {}
+            stored = read_document(row[0] if row else None)
             document, parsed = merged(stored, attributes)
             text = document_text(document)
             connection.execute(

@@ -85,15 +85,13 @@ class FastSerializer(Serializer):
         if payload is None:
             return None
         try:
-            reader = self._readers[obj_type]
-        except KeyError:
-            reader = self._readers[obj_type] = self._reader(obj_type)
+            reader = self._reader_of(obj_type)
         except TypeError:  # an unhashable obj_type: read it, uncached
             reader = self._reader(obj_type)
         return reader(payload)
 
-    def _reader_of(self, obj_type: str) -> Reader:
-        """The reader `_read` uses for a type string."""
+    def _reader_of(self, obj_type: Any) -> Reader:
+        """How to read a payload of this type, worked out once per type."""
         try:
             return self._readers[obj_type]
         except KeyError:
