@@ -89,6 +89,10 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 # Lowercase letters, digits and spaces: text that `heard` would only re-space (most of what
 # speech recognition sends), worth the check because heard runs on every question and answer.
 _ALREADY_HEARD = re.compile(r"[a-z0-9 ]*")
+# Lowercase words one space apart, no digits: what most questions and answers are once heard.
+# Such text has no apostrophe, money sign, comma or digit for normalise and read_numbers to
+# read, so only its words can change it (checked against every rule in tests/test_language.py).
+_LETTER_WORDS = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
 def _dollars(match: re.Match[str]) -> str:
@@ -133,6 +137,13 @@ def normalise(text: str) -> str:
     Not `read_numbers`: other numbers stay as heard ("300 million dollars"); matching reads them
     with `read_numbers` after this, marking compares the written forms too.
     """
+    if _LETTER_WORDS.fullmatch(text) and _YEAR_STARTS.isdisjoint(text.split(" ")):
+        return text  # no apostrophe and no year: every rule leaves it as it is
+    return normalised_by_rules(text)
+
+
+def normalised_by_rules(text: str) -> str:
+    """`normalise`, every rule applied."""
     return _read_years(re.sub(r"'s\b", "", heard(text)).replace("'", ""))
 
 
@@ -199,6 +210,11 @@ def _value(word: str | None) -> int:
     return int(word) if word.isdigit() else _UNITS.get(word) or _TENS[word]
 
 
+# The words a spoken year starts with ("nineteen fifty", "twenty ten"): without one of them (or
+# digits) `_read_years` has nothing to read.
+_YEAR_STARTS = frozenset((*UNIT_WORDS[11:], "twenty"))
+
+
 def _year(match: re.Match[str]) -> str:
     century, *rest = match.group("century", "oh", "tens", "unit", "rest")
     return str(_value(century) * 100 + sum(map(_value, rest)))
@@ -216,6 +232,13 @@ def read_numbers(text: str) -> str:
     are dropped ("$300,000" -> "300000"); "first" becomes "1st". A leading "a" stays a word
     ("a hundred" -> "a 100"): in running text it is as often an article as a number.
     """
+    if _LETTER_WORDS.fullmatch(text) and not any(map(_read_as_number, text.split(" "))):
+        return text  # no word of a number, a year or an ordinal: every rule leaves it as it is
+    return numbers_read_by_rules(text)
+
+
+def numbers_read_by_rules(text: str) -> str:
+    """`read_numbers`, every rule applied."""
     text = text.lower().replace("$", " ").replace("£", " ")
     text = _THOUSANDS_COMMA.sub("", text)
     # alpha2digit does not read hyphenated words ("five-year"); spaces keep the words apart.

@@ -608,7 +608,11 @@ _SHORT_YEAR = r"\b(in|of|by|from|until|til|after|before) ([2-9][0-9])\b"  # comp
 
 def _plain(text: str) -> str:
     """Text as plain words with numbers as digits, as questions and content are compared."""
-    return compiled(_SHORT_YEAR).sub(r"\1 19\2", read_numbers(normalise(text)))
+    text = read_numbers(normalise(text))
+    return compiled(_SHORT_YEAR).sub(r"\1 19\2", text) if _DIGIT.search(text) else text
+
+
+_DIGIT = re.compile(r"\d")
 
 
 # Exam commands that may be followed by how many points are wanted: "give two reasons".

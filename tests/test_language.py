@@ -17,7 +17,9 @@ from skill.language import (
     is_number,
     mid_sentence,
     normalise,
+    normalised_by_rules,
     number_words,
+    numbers_read_by_rules,
     plain_text,
     read_number,
     read_numbers,
@@ -83,6 +85,29 @@ def test_numbers_are_read_as_alpha2digit_reads_them_whichever_words_come(text):
     from text_to_num import alpha2digit
 
     assert words_as_digits(text) == alpha2digit(text, "en", threshold=0)
+
+
+# Words as questions and answers bring them: plain words, years said in halves, number words,
+# possessives, digits and written forms.
+_SAID = st.lists(
+    st.one_of(
+        st.sampled_from(_NUMBERISH),
+        st.sampled_from(["nineteen", "twenty", "eleven", "fifty", "eight", "oh", "sixty"]),
+        st.sampled_from(["china's", "soviets'", "don't", "$300m", "10,000", "five-year", "£5"]),
+        st.text(alphabet="abinostz", min_size=1, max_size=6),
+    ),
+    max_size=8,
+)
+
+
+@given(st.one_of(_SAID.map(" ".join), st.text(alphabet="abz19 '", max_size=20)))
+def test_text_of_plain_words_is_normalised_as_every_rule_would_normalise_it(text):
+    assert normalise(text) == normalised_by_rules(text)
+
+
+@given(st.one_of(_SAID.map(" ".join), st.text(alphabet="abz19 '", max_size=20)))
+def test_text_of_plain_words_has_its_numbers_read_as_every_rule_would_read_them(text):
+    assert read_numbers(text) == numbers_read_by_rules(text)
 
 
 # --- Text as Alexa says it ----------------------------------------------------------------------
