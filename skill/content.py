@@ -86,11 +86,16 @@ class Answer(NamedTuple):
     def is_list(self) -> bool:
         """Whether the points are a list the lead announces ("The treaty had four main terms."):
         read as "First, ... Second, ..."; other points simply go on from the lead."""
-        count = len(self.points)
-        said = rf"(?:{count}|{number_words(count)})"
-        # "four main terms", "three reasons"; not "the two powers", which names who, not how many.
-        announced = rf"(?<!\bthe )\b{said}(?: \w+)? \w+s\b"
-        return count >= 2 and bool(re.search(announced, self.lead.lower()))
+        return _announces_list(self.lead, len(self.points))
+
+
+@functools.lru_cache(maxsize=1024)  # asked of an entry at every answer; content is fixed
+def _announces_list(lead: str, count: int) -> bool:
+    """Whether a lead announces `count` points as a list."""
+    said = rf"(?:{count}|{number_words(count)})"
+    # "four main terms", "three reasons"; not "the two powers", which names who, not how many.
+    announced = rf"(?<!\bthe )\b{said}(?: \w+)? \w+s\b"
+    return count >= 2 and bool(re.search(announced, lead.lower()))
 
 
 class Entry(NamedTuple):

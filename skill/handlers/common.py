@@ -16,7 +16,7 @@ from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill import intents, progress, session
-from skill.content import Content, Entry
+from skill.content import Answer, Content, Entry
 from skill.dialog import Chooser, Dialog, dialog_for
 from skill.matching import Matcher
 from skill.quiz import Phase, QuizState
@@ -215,7 +215,12 @@ def reply(
 
 
 def entry_card_text(entry: Entry) -> str:
-    return card_text(entry.answer.lead, entry.answer.points, is_list=entry.answer.is_list)
+    return _card_text(entry.answer)
+
+
+@functools.lru_cache(maxsize=1024)  # an entry's card is the same every time it is answered
+def _card_text(answer: Answer) -> str:
+    return card_text(answer.lead, answer.points, is_list=answer.is_list)
 
 
 _PAUSED_KEY = "paused_quiz"  # a quiz the student paused: item ids and score, nothing personal

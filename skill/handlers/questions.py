@@ -91,14 +91,18 @@ def definition_asked(content: Content, text: str) -> GlossaryTerm | None:
     return None if term is None or term.term in content.titled_terms else term
 
 
-def find_entry(services: Services, handler_input: HandlerInput) -> Entry | None:
+def find_entry(
+    services: Services, handler_input: HandlerInput, text: str | None = None
+) -> Entry | None:
     """The entry a question asks for; a follow-up ("what about the loan", "why did they do
-    that") is read with the last answer's topic when it does not match alone."""
+    that") is read with the last answer's topic when it does not match alone. `text`: the
+    question_text, when the caller has it already."""
     if get_intent_name(handler_input) == intents.TOPIC:
         entry_id = resolved_id(handler_input, intents.SLOT_TOPIC)
         if entry_id and services.has_entry(entry_id):
             return services.content.entry(entry_id)
-    text = question_text(handler_input)
+    if text is None:
+        text = question_text(handler_input)
     match = services.matcher.match(text)
     if match is not None:
         return match.entry
@@ -209,7 +213,7 @@ class QuestionHandler(SkillHandler):
         term = definition_asked(self.services.content, text)
         if term is not None:
             return define(self.services, handler_input, [term])
-        entry = find_entry(self.services, handler_input)
+        entry = find_entry(self.services, handler_input, text)
         if entry is None:
             return not_known(self.services, handler_input, text)
         # "Name the terms", "list the reasons": the points in one go, as a list.
