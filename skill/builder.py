@@ -94,5 +94,6 @@ def create_skill(
     builder.add_global_request_interceptor(builtins.KeepOnlyValidSession(services))
     builder.add_global_request_interceptor(builtins.ForgetUnansweredConfirmation(services))
     builder.add_global_response_interceptor(builtins.RememberLastResponse(services))
+    builder.add_global_response_interceptor(builtins.WriteSession())  # last: after every save
     builder.add_exception_handler(builtins.CatchAllExceptionHandler())
     return builder.create()

@@ -202,10 +202,12 @@ def to_attributes(state: SessionState) -> dict[str, Any]:
     return {_KEY: raw}
 
 
-# The state last read or written for a request, kept in the SDK's request attributes (the
-# place for per-request values) with the attributes it belongs to: every handler's can_handle
-# asks for it, and parsing is the costly part.
+# The state last read or saved for a request, kept in the SDK's request attributes (the place
+# for per-request values) with the attributes it belongs to, or _UNWRITTEN: every handler's
+# can_handle asks for it, and parsing is the costly part. A turn saves up to three times (the
+# state checked on the way in, the handler's, what was said), and is written once, at its end.
 _CACHE = "session_state"
+_UNWRITTEN = object()  # saved, not yet written into the response's session attributes
 
 
 def in_session(handler_input: HandlerInput) -> bool:
@@ -221,7 +223,7 @@ def load(handler_input: HandlerInput, entry_exists: Known, item_exists: Known) -
     manager = handler_input.attributes_manager
     attributes = manager.session_attributes
     cached = cast(tuple[object, SessionState] | None, manager.request_attributes.get(_CACHE))
-    if cached is not None and cached[0] is attributes:
+    if cached is not None and (cached[0] is _UNWRITTEN or cached[0] is attributes):
         return cached[1]
     state = from_attributes(attributes, entry_exists, item_exists)
     manager.request_attributes[_CACHE] = (attributes, state)
@@ -229,11 +231,20 @@ def load(handler_input: HandlerInput, entry_exists: Known, item_exists: Known) -
 
 
 def save(handler_input: HandlerInput, state: SessionState) -> None:
-    """Write the session state into the response's session attributes (none out of session)."""
-    if not in_session(handler_input):
-        return
-    attributes = to_attributes(state)
+    """Keep the session state for the response (none out of session): loads in this request
+    see it at once; `write` puts it into the response's session attributes."""
+    if in_session(handler_input):
+        handler_input.attributes_manager.request_attributes[_CACHE] = (_UNWRITTEN, state)
+
+
+def write(handler_input: HandlerInput) -> None:
+    """Put the state last saved into the response's session attributes: once, at the end of
+    the turn (skill.handlers.builtins: the last response interceptor, the exception handler)."""
     manager = handler_input.attributes_manager
+    cached = cast(tuple[object, SessionState] | None, manager.request_attributes.get(_CACHE))
+    if cached is None or cached[0] is not _UNWRITTEN:
+        return
+    attributes = to_attributes(cached[1])
     manager.session_attributes = attributes
     # What was written is what the next load in this request would parse back.
-    manager.request_attributes[_CACHE] = (attributes, state)
+    manager.request_attributes[_CACHE] = (attributes, cached[1])

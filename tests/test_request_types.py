@@ -135,3 +135,19 @@ def test_junk_session_attributes_are_dropped_not_echoed(talk):
     turn = talk.say("help")
     assert "junk" not in turn.session_attributes
     assert len(json.dumps(turn.raw).encode("utf-8")) <= 24 * 1024
+
+
+def test_a_turn_that_fails_answers_with_the_checked_session_junk_dropped(talk, monkeypatch):
+    from skill.handlers.builtins import HelpHandler
+
+    def fails(self, handler_input):
+        raise RuntimeError("a bug")
+
+    talk.say("what was the loan")
+    topic = talk.attributes["state"]["topic"]
+    talk.attributes["junk"] = {"deep": ["x" * 50_000]}
+    monkeypatch.setattr(HelpHandler, "handle", fails)
+    turn = talk.say("help")
+    assert turn.speech.startswith("Sorry") and not turn.end_session
+    assert "junk" not in turn.session_attributes
+    assert turn.session_attributes["state"]["topic"] == topic

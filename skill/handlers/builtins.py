@@ -252,6 +252,14 @@ class RememberLastResponse(AbstractResponseInterceptor):
         session.save(handler_input, state.but(last=last))
 
 
+class WriteSession(AbstractResponseInterceptor):
+    """The last response interceptor: the session state saved during the turn (by the
+    interceptors and the handler, however many times) goes into the response, once."""
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        session.write(handler_input)
+
+
 class KeepOnlyValidSession(AbstractRequestInterceptor):
     """Session attributes come back from the device: what does not parse as the skill's state
     is dropped on the way in, so it is never echoed back (nor grows a response past Alexa's
@@ -298,6 +306,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
             where,
             get_request_type(handler_input),
         )
+        session.write(handler_input)  # the response interceptors that would have are not run
         if is_silent(handler_input):
             return handler_input.response_builder.response
         dialog = dialog_for(getattr(handler_input.request_envelope.request, "locale", None))
