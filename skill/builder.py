@@ -26,6 +26,7 @@ from skill.content import Content, default_content
 from skill.dialog import Chooser
 from skill.handlers import builtins, questions, quiz
 from skill.handlers.common import PrepareRequest, Services
+from skill.handlers.routing import RoutedRequestMapper
 from skill.matching import Matcher, default_matcher, matcher_for
 from skill.progress_store import open_store
 
@@ -96,4 +97,8 @@ def create_skill(
     builder.add_global_response_interceptor(builtins.RememberLastResponse(services))
     builder.add_global_response_interceptor(builtins.WriteSession())  # last: after every save
     builder.add_exception_handler(builtins.CatchAllExceptionHandler())
-    return builder.create()
+    configuration = builder.skill_configuration
+    # The SDK's mapper asks every handler in turn; this one only those that name the request.
+    (mapper,) = configuration.request_mappers
+    configuration.request_mappers = [RoutedRequestMapper(mapper.request_handler_chains)]
+    return CustomSkill(skill_configuration=configuration)

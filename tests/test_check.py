@@ -522,6 +522,27 @@ def test_a_handler_that_raises_is_a_failure_though_the_catch_all_apologises(buil
     assert failure.check == "no-error" and failure.why == "raised ValueError: broken on purpose"
 
 
+class HelpNamingStop(SkillHandler):
+    """Help whose `takes` names the wrong intent: its own can_handle would take help."""
+
+    takes = frozenset({intents.STOP})
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(intents.HELP)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, Speech().say("I help."), question="What now?")
+
+
+def test_a_handler_whose_takes_leaves_out_what_it_handles(build):
+    skill = build(HelpNamingStop)
+    _, failures = probe(skill, ("just launched",), intents.HELP)
+    assert [(f.check, f.where) for f in failures] == [
+        ("no-error", f"en-GB, just launched: {intents.HELP}")
+    ]
+    assert "RoutingError: HelpNamingStop takes the request" in failures[0].why
+
+
 def test_a_skill_without_an_exception_handler():
     skill_builder = CustomSkillBuilder()
     skill_builder.add_request_handler(builtins.LaunchHandler(Services(CONTENT, default_matcher())))

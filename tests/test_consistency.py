@@ -70,3 +70,19 @@ def test_an_intent_without_a_handler_is_caught(monkeypatch, store, clock):
 def test_no_handler_is_registered_twice():
     # Each handler class is registered once; a duplicate would shadow itself.
     assert len(HANDLERS) == len(set(HANDLERS))
+
+
+def test_every_handler_but_the_silent_one_names_what_it_takes():
+    # The mapper asks a handler that names nothing about every request (skill.handlers.routing).
+    from skill.handlers.builtins import SilentRequestHandler
+
+    assert [h.__name__ for h in HANDLERS if h.takes is None] == [SilentRequestHandler.__name__]
+
+
+def test_what_handlers_take_is_in_the_model_or_a_request_type():
+    constants = {v for k, v in vars(intents).items() if k.isupper() and isinstance(v, str)}
+    names = set(declared("en-GB")) | constants
+    types = {"LaunchRequest", "SessionEndedRequest", "CanFulfillIntentRequest", "IntentRequest",
+             "AlexaSkillEvent.SkillDisabled"}  # fmt: skip
+    taken = {name for h in HANDLERS for name in h.takes or ()}
+    assert taken <= names | types

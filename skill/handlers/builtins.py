@@ -29,6 +29,7 @@ from skill.handlers.common import (
     reply,
     what_next,
 )
+from skill.handlers.routing import ANY_INTENT
 from skill.language import plain_text
 from skill.speech import Speech, is_own_ssml, slowed
 
@@ -38,8 +39,7 @@ log = logging.getLogger(__name__)
 class LaunchHandler(SkillHandler):
     """ "Open history revision": a welcome, two example questions, and a question back."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("LaunchRequest")(handler_input)
+    takes = frozenset({"LaunchRequest"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -55,8 +55,7 @@ class LaunchHandler(SkillHandler):
 class HelpHandler(SkillHandler):
     """Help that fits where the student is: part way through an answer, or anywhere else."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.HELP)(handler_input)
+    takes = frozenset({intents.HELP})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -77,8 +76,7 @@ def goodbye(services: Services, handler_input: HandlerInput) -> Response:
 class StopHandler(SkillHandler):
     """Stop and cancel: goodbye, and the session ends."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return intent_in(intents.STOP, intents.CANCEL)(handler_input)
+    takes = frozenset({intents.STOP, intents.CANCEL})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return goodbye(self.services, handler_input)
@@ -88,8 +86,7 @@ class NoHandler(SkillHandler):
     """ "No" to "would you like to hear more?" or to an offered topic moves on; "no" to
     anything else is goodbye."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.NO)(handler_input)
+    takes = frozenset({intents.NO})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = self.state(handler_input)
@@ -101,8 +98,7 @@ class NoHandler(SkillHandler):
 class HomeHandler(SkillHandler):
     """Navigate home, start over, or a "yes" with nothing pending: back to the start."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return intent_in(intents.NAVIGATE_HOME, intents.START_OVER, intents.YES)(handler_input)
+    takes = frozenset({intents.NAVIGATE_HOME, intents.START_OVER, intents.YES})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -114,6 +110,8 @@ class HomeHandler(SkillHandler):
 
 class FallbackHandler(SkillHandler):
     """Words the model could not place: say so, and offer examples."""
+
+    takes = frozenset({ANY_INTENT})
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         # "Um", "let me think" outside a quiz say as little as speech Alexa could not place.
@@ -143,8 +141,7 @@ class RepeatHandler(SkillHandler):
     """ "Repeat": say the last response again, exactly, from the session; "slower please" says
     it again at a slower rate."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return intent_in(intents.REPEAT, intents.SLOWER)(handler_input)
+    takes = frozenset({intents.REPEAT, intents.SLOWER})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = self.state(handler_input).last
@@ -188,8 +185,7 @@ def is_silent(handler_input: HandlerInput) -> bool:
 class SkillDisabledHandler(SkillHandler):
     """The student turned the skill off: forget them. The users are children."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+    takes = frozenset({"AlexaSkillEvent.SkillDisabled"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         handler_input.attributes_manager.delete_persistent_attributes()
@@ -222,8 +218,7 @@ def _loggable(value: object) -> str:
 class SessionEndedHandler(SkillHandler):
     """The session closed (timeout, error, user left): nothing may be said."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("SessionEndedRequest")(handler_input)
+    takes = frozenset({"SessionEndedRequest"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return handler_input.response_builder.response

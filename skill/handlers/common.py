@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
@@ -18,6 +18,7 @@ from ask_sdk_model.ui import SimpleCard
 from skill import intents, progress, session
 from skill.content import Answer, Content, Entry
 from skill.dialog import Chooser, Dialog, dialog_for
+from skill.handlers.routing import is_taken
 from skill.matching import Matcher
 from skill.quiz import Phase, QuizState
 from skill.session import SessionState
@@ -178,10 +179,21 @@ def some_sections(services: Services, count: int = 2) -> Sequence[str]:
 
 class SkillHandler(AbstractRequestHandler):
     """A request handler with the skill's services at hand. Handlers share steps through the
-    functions of this package, called with `self.services`, not through subclasses."""
+    functions of this package, called with `self.services`, not through subclasses.
+
+    `takes` names the intents and request types (ANY_INTENT: every intent) that can_handle can
+    say yes to, so that the request mapper (skill.handlers.routing) asks only the handlers that
+    could; None: any request. can_handle says yes to all of them, unless a handler adds a
+    condition of its own (calling this one first)."""
+
+    takes: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, services: Services):
         self.services = services
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        # A handler that names nothing it takes and says nothing of its own takes nothing.
+        return self.takes is not None and is_taken(self.takes, handler_input)
 
     def dialog(self, handler_input: HandlerInput) -> Dialog:
         return dialog_of(self.services, handler_input)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, get_slot, is_intent_name, is_request_type
+from ask_sdk_core.utils import get_intent_name, get_slot, is_intent_name
 from ask_sdk_model import Response
 from ask_sdk_model.canfulfill import (
     CanFulfillIntent,
@@ -23,7 +23,6 @@ from skill.handlers.common import (
     after_answer,
     dialog_of,
     examples,
-    intent_in,
     reply,
     some_sections,
     what_next,
@@ -74,11 +73,6 @@ def question_text(handler_input: HandlerInput) -> str:
             handler_input, intents.SLOT_NUMBER
         )
     return intents.restore_carrier(str(name), spoken_slot(handler_input, intents.SLOT_QUERY))
-
-
-# A question: by a topic's name, in free form, or (outside a quiz) a bare answer ("the secret
-# speech") asking about it.
-ASKED = intent_in(intents.TOPIC, intents.ANSWER, *intents.QUESTION_CARRIERS)
 
 
 def definition_asked(content: Content, text: str) -> GlossaryTerm | None:
@@ -205,8 +199,9 @@ def read(
 class QuestionHandler(SkillHandler):
     """A question about the topic, by topic name or in free form."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return ASKED(handler_input)
+    # By a topic's name, in free form, or (outside a quiz) a bare answer ("the secret speech")
+    # asking about it.
+    takes = frozenset({intents.TOPIC, intents.ANSWER, *intents.QUESTION_CARRIERS})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         text = question_text(handler_input)
@@ -233,12 +228,14 @@ class MoreHandler(SkillHandler):
     """ "More", "next", or "yes" to "would you like to hear more?": the next part of an answer,
     or after a whole answer the next layer: the entry after it in teaching order."""
 
+    takes = frozenset({intents.MORE, intents.NEXT, intents.YES})
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if intent_in(intents.MORE, intents.NEXT)(handler_input):
-            return True
-        return (
-            is_intent_name(intents.YES)(handler_input)
-            and self.state(handler_input).reading is not None
+        if not super().can_handle(handler_input):
+            return False
+        # "Yes" only answers "would you like to hear more?".
+        return not is_intent_name(intents.YES)(handler_input) or (
+            self.state(handler_input).reading is not None
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -260,11 +257,10 @@ class MoreHandler(SkillHandler):
 class OfferHandler(SkillHandler):
     """ "Yes" to "would you like to hear about ...?": read the entry offered."""
 
+    takes = frozenset({intents.YES})
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return (
-            is_intent_name(intents.YES)(handler_input)
-            and self.state(handler_input).offer is not None
-        )
+        return super().can_handle(handler_input) and self.state(handler_input).offer is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
         offer = self.state(handler_input).offer
@@ -275,8 +271,7 @@ class OfferHandler(SkillHandler):
 class WhyHandler(SkillHandler):
     """ "Why?" after an answer: the reason behind it, from the content."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.WHY_FOLLOW_UP)(handler_input)
+    takes = frozenset({intents.WHY_FOLLOW_UP})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -293,8 +288,7 @@ class WhyHandler(SkillHandler):
 class DefineHandler(SkillHandler):
     """ "What does ideology mean?", or "what does that mean?" after an answer: the glossary."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.DEFINE)(handler_input)
+    takes = frozenset({intents.DEFINE})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -331,8 +325,7 @@ MAX_TERMS_DEFINED = 2
 class ListTopicsHandler(SkillHandler):
     """ "What can I ask about?": the sections of the topic."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.LIST_TOPICS)(handler_input)
+    takes = frozenset({intents.LIST_TOPICS})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -347,8 +340,7 @@ class CanFulfillHandler(SkillHandler):
     request: YES for a question the matcher answers and for the skill's own commands, MAYBE for a
     question it would offer a neighbouring entry for, NO otherwise."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("CanFulfillIntentRequest")(handler_input)
+    takes = frozenset({"CanFulfillIntentRequest"})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         intent = getattr(handler_input.request_envelope.request, "intent", None)

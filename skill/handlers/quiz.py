@@ -16,13 +16,11 @@ from skill import intents, progress, prompts, quiz, session
 from skill.content import ItemKind, QuizItem
 from skill.dialog import Dialog
 from skill.handlers.common import (
-    YES_OR_NO,
     Services,
     SkillHandler,
     active_quiz,
     dialog_of,
     in_phase,
-    intent_in,
     load_paused,
     load_progress,
     now_of,
@@ -32,6 +30,7 @@ from skill.handlers.common import (
     what_next,
 )
 from skill.handlers.questions import find_entry, read, resolved_id, spoken_slot
+from skill.handlers.routing import ANY_INTENT
 from skill.quiz import Outcome, Phase, QuizState
 from skill.quiz_turns import Turn, asked_term, understand
 from skill.session import SessionState
@@ -176,8 +175,10 @@ def start(
 class ResumeQuizHandler(SkillHandler):
     """Opening the skill after pausing a quiz: carry on from the same question."""
 
+    takes = frozenset({"LaunchRequest"})
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("LaunchRequest")(handler_input) and (
+        return super().can_handle(handler_input) and (
             load_paused(handler_input, self.services) is not None
         )
 
@@ -195,10 +196,13 @@ class ResumeQuizHandler(SkillHandler):
 class StartQuizHandler(SkillHandler):
     """ "Quiz me", "quiz me on the treaty", "give me ten questions"; "start over" mid-quiz."""
 
+    takes = frozenset({intents.START_QUIZ, intents.START_OVER})
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if is_intent_name(intents.START_QUIZ)(handler_input):
-            return True
-        return is_intent_name(intents.START_OVER)(handler_input) and quiz_active(self.services)(
+        if not super().can_handle(handler_input):
+            return False
+        # "Start over" starts a quiz again only mid-quiz; elsewhere it goes home.
+        return is_intent_name(intents.START_QUIZ)(handler_input) or quiz_active(self.services)(
             handler_input
         )
 
@@ -229,8 +233,11 @@ class StartQuizHandler(SkillHandler):
 class AnotherQuizHandler(SkillHandler):
     """ "Yes" or "no" to "would you like another quiz?"."""
 
+    takes = frozenset({intents.YES, intents.NO})
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return YES_OR_NO(handler_input) and in_phase(self.services, Phase.FINISHED)(handler_input)
+        finished = in_phase(self.services, Phase.FINISHED)
+        return super().can_handle(handler_input) and finished(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if is_intent_name(intents.YES)(handler_input):
@@ -243,9 +250,11 @@ class AnotherQuizHandler(SkillHandler):
 class LeaveQuizHandler(SkillHandler):
     """ "Yes" or "no" to "do you want to leave the quiz to hear the answer?"."""
 
+    takes = frozenset({intents.YES, intents.NO})
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         confirming = in_phase(self.services, Phase.CONFIRM_LEAVE)
-        return YES_OR_NO(handler_input) and confirming(handler_input)
+        return super().can_handle(handler_input) and confirming(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = active_quiz(self.services, handler_input)
@@ -264,6 +273,8 @@ class QuizTurnHandler(SkillHandler):
     (skill.quiz_turns, which `python -m skill.tools.eval_quiz_turns` measures), then answered by the
     step for that kind. Requests are recognised before anything is marked, whether Alexa routed
     them to their own intent or put their words in the answer slot."""
+
+    takes = frozenset({ANY_INTENT})
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return quiz_active(self.services)(handler_input) and self.turn(handler_input) is not None
@@ -408,10 +419,10 @@ class QuizStrayHandler(SkillHandler):
 
     LATER = (intents.RESET_PROGRESS, intents.LIST_TOPICS, intents.WHY_FOLLOW_UP)
 
+    takes = frozenset({ANY_INTENT})
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("IntentRequest")(handler_input) and quiz_active(self.services)(
-            handler_input
-        )
+        return super().can_handle(handler_input) and quiz_active(self.services)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         active = active_quiz(self.services, handler_input)
@@ -426,16 +437,9 @@ class QuizStrayHandler(SkillHandler):
 class NotInQuizHandler(SkillHandler):
     """Quiz commands with no quiz running: say so, and how to start one."""
 
-    NAMES = (
-        intents.DONT_KNOW,
-        intents.HINT,
-        intents.HOW_MANY_LEFT,
-        intents.STOP_QUIZ,
-        intents.PAUSE,
+    takes = frozenset(
+        {intents.DONT_KNOW, intents.HINT, intents.HOW_MANY_LEFT, intents.STOP_QUIZ, intents.PAUSE}
     )
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return intent_in(*self.NAMES)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -448,8 +452,7 @@ class ProgressHandler(SkillHandler):
     stands (secure, still learning, not tried yet, and what secure means), and a weakest
     section only when one stands out. (Mid-quiz, QuizTurnHandler gives the score so far.)"""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.PROGRESS)(handler_input)
+    takes = frozenset({intents.PROGRESS})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -470,8 +473,7 @@ class ProgressHandler(SkillHandler):
 class ResetProgressHandler(SkillHandler):
     """ "Reset my progress": ask for a yes or no first."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(intents.RESET_PROGRESS)(handler_input)
+    takes = frozenset({intents.RESET_PROGRESS})
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)
@@ -487,8 +489,10 @@ class ResetProgressHandler(SkillHandler):
 class ConfirmResetHandler(SkillHandler):
     """ "Yes" resets the progress; "no" keeps it."""
 
+    takes = frozenset({intents.YES, intents.NO})
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.state(handler_input).confirm_reset and YES_OR_NO(handler_input)
+        return super().can_handle(handler_input) and self.state(handler_input).confirm_reset
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = self.dialog(handler_input)

@@ -69,9 +69,14 @@ def default_skill() -> Any:
     """The skill as the endpoint builds it, with a progress store in memory and fixed choices."""
     from skill.builder import create_skill
     from skill.config import Config
+    from skill.handlers.routing import RoutedRequestMapper
 
     rng = random.Random(0)
-    return create_skill(Config(progress_store="memory://"), choose=rng.choice, rng=rng)
+    skill = create_skill(Config(progress_store="memory://"), choose=rng.choice, rng=rng)
+    for mapper in skill.request_dispatcher.request_mappers:
+        if isinstance(mapper, RoutedRequestMapper):
+            mapper.audit = True  # every probe mapped the SDK's way too: a handler's `takes` checked
+    return skill
 
 
 def run_checks(locales: Sequence[str] | None = None) -> tuple[list[Failure], int]:
