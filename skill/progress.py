@@ -149,6 +149,7 @@ def record_answer(
     else:
         rating = Rating.Good
     unaided_right = correct and not hint
+    asked = now.isoformat()  # the records' stored time, written once for all of them
     facts = dict(progress.facts)
     # The facts an item tests are mostly asked together, so their cards are often the same:
     # each distinct card is reviewed once (the same card, rating and time give the same card).
@@ -160,14 +161,15 @@ def record_answer(
         if card is None:
             before = Card.from_dict(cast(Any, old.card)) if old else Card(card_id=0, due=now)
             card = reviewed[key] = scheduler().review_card(before, rating, now)[0].to_dict()
-        facts[fact] = FactRecord(
-            fact=fact,
-            card=card,
-            last_asked=now,
-            last_right=unaided_right,
-            right=(old.right if old else 0) + unaided_right,
-            wrong=(old.wrong if old else 0) + (not unaided_right),
-        )
+        right = (old.right if old else 0) + unaided_right
+        wrong = (old.wrong if old else 0) + (not unaided_right)
+        record = facts[fact] = FactRecord(fact, card, now, unaided_right, right, wrong)
+        # Its stored form made here, as _stored would make it (the card shared: neither is
+        # ever changed): the answer is saved next, and every record of it shares the time.
+        record.__dict__["_stored"] = {
+            "card": card, "last_asked": asked, "last_right": unaided_right, "right": right,
+            "wrong": wrong,
+        }  # fmt: skip
     return Progress(facts)
 
 

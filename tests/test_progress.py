@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -277,6 +278,17 @@ def test_the_form_written_out_is_the_stored_form_and_a_copy_changed_leaves_it_al
     copy["facts"]["F1"]["right"] = 99
     assert progress.stored_form() == Progress.from_dict(progress.stored_form()).to_dict()
     assert progress.stored_form()["facts"]["F1"]["right"] == 1
+
+
+@given(st.lists(st.tuples(st.sampled_from(["F1", "F2", "F3"]), st.booleans(), st.booleans())))
+def test_an_answer_is_stored_as_its_record_made_afresh_would_store_it(said: list) -> None:
+    progress, now = Progress(), datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+    for number, (fact, correct, hint) in enumerate(said):
+        when = now + timedelta(minutes=number)
+        progress = record_answer(progress, [fact, "F4"], correct, when, hint=hint)
+    for record in progress.facts.values():  # as the same record made afresh writes itself
+        fresh = FactRecord(*(getattr(record, f.name) for f in dataclasses.fields(FactRecord)))
+        assert record.to_dict() == fresh.to_dict()
 
 
 def good_record() -> dict:
