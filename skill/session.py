@@ -87,31 +87,41 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+# What a quiz in the session may hold, worked out once: every turn parses it.
+_GIVEN_KEYS = frozenset({"item", "outcome", "points", "hinted"})
+_OUTCOMES = frozenset(o.value for o in Outcome)
+_PHASES = frozenset(p.value for p in Phase)
+
+
+def _is_one_of(value: Any, values: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in values
+
+
 def _given(raw: Any, item_exists: Known) -> Given | None:
-    if not isinstance(raw, Mapping) or set(raw) - {"item", "outcome", "points", "hinted"}:
+    if not isinstance(raw, Mapping) or not _GIVEN_KEYS.issuperset(raw):
         return None
     item_id, points, hinted = raw.get("item"), _number(raw.get("points")), raw.get("hinted", False)
     if not isinstance(item_id, str) or not item_exists(item_id) or points is None:
         return None
-    if raw.get("outcome") not in tuple(Outcome) or not isinstance(hinted, bool):
+    if not _is_one_of(raw.get("outcome"), _OUTCOMES) or not isinstance(hinted, bool):
         return None
     if not 0 <= points <= 1:
         return None
     return Given(item_id, Outcome(raw["outcome"]), points, hinted)
 
 
-_QUIZ_KEYS = {
+_QUIZ_KEYS = frozenset({
     "phase", "items", "index", "score", "answers", "hinted", "leave_for", "unclear", "options",
-}  # fmt: skip
+})  # fmt: skip
 
 
 def quiz_from_dict(raw: Any, item_exists: Known, entry_exists: Known) -> QuizState | None:
     """A quiz from session attributes, or None if any part of it is wrong or stale."""
-    if not isinstance(raw, Mapping) or set(raw) - _QUIZ_KEYS:
+    if not isinstance(raw, Mapping) or not _QUIZ_KEYS.issuperset(raw):
         return None
     items, index, score = raw.get("items"), raw.get("index"), _number(raw.get("score"))
     answers, hinted, leave_for = raw.get("answers"), raw.get("hinted"), raw.get("leave_for")
-    if raw.get("phase") not in tuple(Phase) or not isinstance(items, list) or not items:
+    if not _is_one_of(raw.get("phase"), _PHASES) or not isinstance(items, list) or not items:
         return None
     if not all(isinstance(i, str) and item_exists(i) for i in items):
         return None

@@ -69,6 +69,8 @@ def tamper(change) -> dict:
     "change",
     [
         lambda q: q.update(phase="dancing"),
+        lambda q: q.update(phase=["asking"]),  # not even hashable
+        lambda q: q.update(index=1, answers=[{"item": "q1", "outcome": ["right"], "points": 1}]),
         lambda q: q.update(items="q1"),
         lambda q: q.update(items=[]),
         lambda q: q.update(items=["q1", "deleted-item"]),
