@@ -204,6 +204,8 @@ class Content:
     # glossary_key of each term and alias -> its term; the keys again, for spelling correction
     _definitions: dict[str, GlossaryTerm] = field(init=False, repr=False, compare=False)
     _defined_forms: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # By length of what is heard: the forms near enough in length to be a misspelling of it
+    _forms_near: dict[int, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         aliases: dict[str, tuple[str, ...]] = {}
@@ -229,6 +231,7 @@ class Content:
                     definitions.setdefault(glossary_key(phrase), term)
         object.__setattr__(self, "_definitions", definitions)
         object.__setattr__(self, "_defined_forms", tuple(definitions))
+        object.__setattr__(self, "_forms_near", {})
 
     # Derived once, on first use: every request asks for these, and the content never changes.
     @functools.cached_property
@@ -288,12 +291,29 @@ class Content:
             return None
         if key in self._definitions:
             return self._definitions[key]
+        forms = self._near_forms(len(key))
+        if not forms:  # most questions: longer than any term could be misspelt as
+            return None
         from rapidfuzz import fuzz, process  # imported on first use
 
         nearest = process.extractOne(
-            key, self._defined_forms, scorer=fuzz.ratio, score_cutoff=DEFINE_SPELLING_CUTOFF
+            key, forms, scorer=fuzz.ratio, score_cutoff=DEFINE_SPELLING_CUTOFF
         )
         return None if nearest is None else self._definitions[nearest[0]]
+
+    def _near_forms(self, length: int) -> tuple[str, ...]:
+        """The defined forms, in order, whose likeness (fuzz.ratio) to a text of this length
+        could reach the cutoff: it is at most 200 * min(a, b) / (a + b) for lengths a and b,
+        since the edits between the two are at least the difference in length."""
+        near = self._forms_near.get(length)
+        if near is None:
+            cutoff = DEFINE_SPELLING_CUTOFF
+            near = self._forms_near[length] = tuple(
+                form
+                for form in self._defined_forms
+                if 200 * min(length, len(form)) >= cutoff * (length + len(form))
+            )
+        return near
 
     def is_name(self, text: str) -> bool:
         """Whether text is one of the aliases' names or a way of saying one ("Mao Zedong")."""

@@ -12,13 +12,17 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skill.content import (
+    DEFINE_SPELLING_CUTOFF,
     MAX_ANSWER_CHARS,
     MAX_GLOSSARY_CHARS,
     ContentError,
     ItemKind,
     default_content,
+    glossary_key,
     load_content,
     load_topic,
 )
@@ -204,6 +208,39 @@ def test_define_finds_a_term_however_it_is_heard(heard: str, term_found: str) ->
 @pytest.mark.parametrize("heard", ["photosynthesis", "", "the", "  ", "ideas about farming"])
 def test_define_finds_nothing_for_an_unknown_word(heard: str) -> None:
     assert load_content().define(heard) is None
+
+
+def _misspelt(form: str, edits: list[tuple[int, str]]) -> str:
+    for at, letter in edits:
+        at %= len(form) + 1
+        form = form[:at] + letter + form[at + 1 :] if letter != "-" else form[:at] + form[at + 1 :]
+    return form
+
+
+_FORMS = sorted(default_content()._definitions)
+_EDITS = st.lists(st.tuples(st.integers(0, 40), st.sampled_from("aeiostr -")), max_size=4)
+
+
+@given(
+    st.one_of(
+        st.builds(_misspelt, st.sampled_from(_FORMS), _EDITS),
+        st.builds(" ".join, st.lists(st.sampled_from(_FORMS), min_size=1, max_size=3)),
+        st.text(alphabet="abcdeilmnoprstuy ", max_size=40),
+    )
+)
+def test_a_misspelt_term_is_the_nearest_of_every_form(heard: str) -> None:
+    """Only forms near enough in length are compared: the same as comparing every one."""
+    from rapidfuzz import fuzz, process
+
+    content = default_content()
+    key = glossary_key(heard)
+    if key and key not in content._definitions:
+        every = content._defined_forms
+        nearest = process.extractOne(
+            key, every, scorer=fuzz.ratio, score_cutoff=DEFINE_SPELLING_CUTOFF
+        )
+        expected = None if nearest is None else content._definitions[nearest[0]]
+        assert content.define(heard) == expected
 
 
 def test_glossary_meanings_are_short_sentences() -> None:
