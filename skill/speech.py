@@ -6,6 +6,7 @@ content with "&" or "<" can never break the markup, and which refuses to grow pa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -88,10 +89,9 @@ class Speech:
         A single point is no list, so it is read without "First"."""
         if start == 0 and len(points) == 1:
             return self.pause(LIST_PAUSE).say(points[0])
-        for number, point in enumerate(points, start=start):
-            self.pause(LIST_PAUSE)
-            label = ordinals[number] if number < len(ordinals) else f"Point {number + 1}"
-            self.say(f"{label}, {mid_sentence(point)}")
+        listed = _listed(tuple(points), tuple(ordinals), start)
+        # With nothing said yet, no pause before the first point.
+        self._parts.extend(listed if self._parts else listed[1:])
         return self
 
     def sentences(self, points: Sequence[str]) -> Speech:
@@ -106,6 +106,16 @@ class Speech:
         if len(text) > MAX_SPEECH_CHARS:
             raise SpeechTooLong(f"{len(text)} characters of speech (limit {MAX_SPEECH_CHARS})")
         return text
+
+
+@functools.lru_cache(maxsize=1024)  # an entry's points read the same at every answer
+def _listed(points: tuple[str, ...], ordinals: tuple[str, ...], start: int) -> tuple[str, ...]:
+    """The parts of points read as a list, "First, ... Second, ...", each after a pause."""
+    parts: list[str] = []
+    for number, point in enumerate(points, start=start):
+        label = ordinals[number] if number < len(ordinals) else f"Point {number + 1}"
+        parts += (LIST_PAUSE, escape(f"{label}, {mid_sentence(point)}".strip()))
+    return tuple(parts)
 
 
 def slowed(ssml: str) -> str:

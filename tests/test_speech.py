@@ -56,6 +56,14 @@ def test_list_numbering_can_continue_from_an_earlier_part():
     assert spoken == "Fourth, the fourth point."  # sentence case after the ordinal
 
 
+def test_a_list_said_first_starts_without_a_pause_and_the_same_list_again_reads_the_same():
+    first = Speech().items(["A loan.", "Advisers."], ORDINALS).ssml()
+    assert first.startswith("<speak>First, A loan.") and first.count("<break") == 1
+    assert Speech().items(["A loan.", "Advisers."], ORDINALS).ssml() == first
+    after = Speech().say("Two terms.").items(["A loan.", "Advisers."], ORDINALS).ssml()
+    assert after.count("<break") == 2 and after.endswith("Second, Advisers.</speak>")
+
+
 def test_points_keep_their_capitals_so_names_stay_names():
     spoken = plain_text(Speech().items(["USSR aid.", "China gave rights."], ORDINALS).ssml())
     assert "First, USSR aid." in spoken and "Second, China gave rights." in spoken
