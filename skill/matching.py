@@ -322,7 +322,7 @@ class Matcher:
         said = text.split()
         names = set(said)
         text = " ".join(
-            WORD_FORMS.get(w, w) for w in said if not self._name_words.get(w, set()) & names
+            WORD_FORMS.get(w, w) for w in said if names.isdisjoint(self._name_words.get(w, ()))
         )
         text = self._lexicon_phrases.sub(lambda said: _lexicon_plain(self._lexicon, said), text)
         return self._stemmer.stemWords([w for w in text.split() if w not in STOPWORDS])

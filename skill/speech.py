@@ -74,7 +74,10 @@ class Speech:
 
     def say(self, *sentences: str) -> Speech:
         """Add sentences, escaped."""
-        self._parts.extend(escape(s.strip()) for s in sentences if s and s.strip())
+        for sentence in sentences:  # a loop, not a generator: speech is made many times a turn
+            sentence = sentence.strip() if sentence else ""
+            if sentence:
+                self._parts.append(escape(sentence))
         return self
 
     def pause(self, markup: str = SHORT_PAUSE) -> Speech:

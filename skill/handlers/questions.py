@@ -180,9 +180,10 @@ def read(
     else:
         speech.sentences(points)
     more = part + 1 < len(parts)
-    said = " ".join((answer.lead, *answer.points))
-    if reason and not more and entry.why and not services.matcher.repeats(said, entry.why):
-        speech.pause().say(entry.why)
+    if reason and not more and entry.why:
+        said = " ".join((answer.lead, *answer.points))
+        if not services.matcher.repeats(said, entry.why):
+            speech.pause().say(entry.why)
     reading = session.Reading(entry.id, part + 1) if more else None
     # A question after a quiz ends it: a later "yes" must not start another.
     state = services.state(handler_input)
