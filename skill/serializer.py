@@ -153,7 +153,7 @@ class FastSerializer(Serializer):
         """DefaultSerializer.__deserialize_model, with its class-only decisions taken once."""
         try:
             if issubclass(cls, Enum):
-                return lambda payload: _wrapped(cls, payload)
+                return _enum_reader(cls)
             if not hasattr(cls, "deserialized_types"):
                 return _same
             discriminated = hasattr(cls, "get_real_child_model")
@@ -189,14 +189,13 @@ class FastSerializer(Serializer):
             return self._fill_port(payload, cls)
         fields, blank = plan
         model = object.__new__(cls)
-        state = model.__dict__
-        state.update(blank)  # what cls() sets
-        unknown = []
+        model.__dict__ = state = blank.copy()  # what cls() sets
+        unknown = None
         try:
             for key, value in payload.items():  # the payload's few keys, not all the model's
                 field = fields.get(key)
                 if field is None:
-                    unknown.append(key)
+                    unknown = [key] if unknown is None else [*unknown, key]
                 elif value is None or type(value) is field[2]:  # e.g. a str for 'str': as is
                     state[field[0]] = value
                 else:  # self._read(value, field[1]) without looking its reader up again
@@ -205,7 +204,8 @@ class FastSerializer(Serializer):
                     state[field[0]] = reader(value)
         except Exception:  # fail as DefaultSerializer does, which reads fields in its own order
             return self._fill_port(payload, cls)
-        for key in unknown:  # after the known ones: a key may name an attribute ("request_id")
+        # After the known ones: a key may name an attribute ("request_id").
+        for key in unknown or ():
             setattr(model, key, payload[key])
         return model
 
@@ -342,6 +342,21 @@ def _read_plan(cls: type) -> ReadPlan | None:
 
 def _same(payload: Any) -> Any:
     return payload
+
+
+def _enum_reader(cls: Any) -> Reader:
+    """cls(payload) for an enum: its member by value when there is one (as Enum looks it up
+    first), else the call itself, which fails or finds it as Enum does."""
+    members = getattr(cls, "_value2member_map_", {})
+
+    def read(payload: Any) -> Any:
+        try:
+            member = members.get(payload)
+        except TypeError:  # unhashable: not a member's value
+            member = None
+        return member if member is not None else _wrapped(cls, payload)
+
+    return read
 
 
 def _wrapped(cls: Any, payload: Any) -> Any:
