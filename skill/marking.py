@@ -265,6 +265,11 @@ class _Lexicon:
     fuzzy_targets: tuple[str, ...]  # single words a misspelling may be corrected to
     known_words: frozenset[str]  # words never corrected
     spoken_names: tuple[str, ...]  # every name as said, for sound-alikes: "korean war"
+    # What every item's hearing shares: the words taken as heard right, and those long enough
+    # to be said in two parts. Kept here once, not copied into each item's _Hearing (a copy
+    # was about 65 KB an item, 1.7 MB once every item had been marked).
+    heard_right: frozenset[str]
+    joinable: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -273,8 +278,17 @@ class _Hearing:
     topic's names, by sound."""
 
     forms_by_first_sound: Mapping[str, tuple[tuple[str, str], ...]]  # first sound -> (key, form)
-    known: frozenset[str]  # words taken as heard right
-    joinable: Mapping[str, str]  # run-together parts -> the word or name ("pro tests")
+    item_words: frozenset[str]  # the item's own words, taken as heard right
+    item_joinable: Mapping[str, str]  # run-together parts -> the word or name ("pro tests")
+    lexicon: _Lexicon  # the words taken as heard right and joinable for every item
+
+    def knows(self, word: str) -> bool:
+        """Whether a word is taken as heard right."""
+        return word in self.item_words or word in self.lexicon.heard_right
+
+    def joined(self, said: str) -> str | None:
+        """The word or name that run-together parts make, if any; the item's first."""
+        return self.item_joinable.get(said) or self.lexicon.joinable.get(said)
 
 
 _CONTRACTION = re.compile(r"\b(?:" + "|".join(map(re.escape, _CONTRACTIONS)) + r")\b")
@@ -338,13 +352,13 @@ def _sounds_like(words: list[str], start: int, hearing: _Hearing) -> tuple[str, 
         window = words[start : start + width]
         if len(window) < width or not all(w.isalpha() for w in window):
             continue
-        if not any(w not in hearing.known for w in window):
+        if all(hearing.knows(w) for w in window):
             continue  # every word was heard as said
         if width > 1 and any(w in _STOPWORDS and len(w) > 1 for w in window):
             continue  # "it was" is not one misheard word ("jury a" may be)
         said = "".join(window)
         # "friend ship" -> "friendship", "thou sand" -> "thousand"
-        form = hearing.joinable.get(said) or _sound_alike(tuple(window), hearing)
+        form = hearing.joined(said) or _sound_alike(tuple(window), hearing)
         if form is not None:
             return form, width
     return None
@@ -361,7 +375,7 @@ def _sound_alike(window: tuple[str, ...], hearing: _Hearing) -> str | None:
     said, joined = "".join(window), len(window) > 1
     if len(said) < MIN_HEARD_LENGTH:
         return None
-    heard_right = {w for w in window if w in hearing.known and w not in _STOPWORDS}
+    heard_right = {w for w in window if hearing.knows(w) and w not in _STOPWORDS}
     best: tuple[float, str] | None = None
     for key in sound_keys(said):
         for other, form in hearing.forms_by_first_sound.get(key[:1], ()):
@@ -414,6 +428,8 @@ def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
                 # By stem, so that a name is found in its plural too ("five year plans").
                 phrases.setdefault(tuple(_stemmer.stemWords(surface)), term)
                 single_words.update(surface)
+    known = frozenset(single_words | _STOPWORDS | _NEGATORS | _CLAUSE_BREAKS)
+    heard_right = known | _NUMBER_WORDS
     return _Lexicon(
         phrases=MappingProxyType(phrases),
         longest=max((len(words) for words in phrases), default=1),
@@ -421,8 +437,10 @@ def _lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
         fuzzy_targets=tuple(
             sorted(w for w in single_words if len(w) >= MIN_FUZZY_LENGTH and w.isalpha())
         ),
-        known_words=frozenset(single_words | _STOPWORDS | _NEGATORS | _CLAUSE_BREAKS),
+        known_words=known,
         spoken_names=tuple(spoken),
+        heard_right=heard_right,
+        joinable=MappingProxyType({w: w for w in heard_right if len(w) >= MIN_HEARD_LENGTH}),
     )
 
 
@@ -439,14 +457,15 @@ def _hearing(item: QuizItem, lexicon: _Lexicon) -> _Hearing:
     for form in sorted(forms):
         for key in sound_keys(form.replace(" ", "")):
             by_first_sound.setdefault(key[:1], []).append((key, form))
-    known = item_words | lexicon.known_words | _NUMBER_WORDS
     return _Hearing(
         forms_by_first_sound=MappingProxyType({k: tuple(v) for k, v in by_first_sound.items()}),
-        known=frozenset(known),
-        joinable=MappingProxyType(
-            {w: w for w in known if len(w) >= MIN_HEARD_LENGTH}
+        item_words=frozenset(item_words),
+        # The item's forms before any word, as the names they join into.
+        item_joinable=MappingProxyType(
+            {w: w for w in item_words if len(w) >= MIN_HEARD_LENGTH}
             | {f.replace(" ", ""): f for f in forms}
         ),
+        lexicon=lexicon,
     )
 
 
