@@ -434,17 +434,25 @@ class Matcher:
                 asked[entry] = score
         answer = self._answer_index.scores(terms, weights)
         scores = [best + ANSWER_WEIGHT * answer.get(i, 0.0) for i, best in enumerate(asked)]
-        candidates = [i for i, score in enumerate(scores) if score > 0]
         role = self._role(terms, question)
         asked_terms = self._question(terms)
-        confidence = {
-            i: self._confidence(asked_terms, self._entry_terms[i], self._against(role, i))
-            for i in candidates
-        }
         # BM25 says which entry fits the words best; the confidence keeps an entry that covers
-        # the whole question ahead of one that matches part of it closely.
+        # the whole question ahead of one that matches part of it closely. A confidence is at
+        # most 1, so once k entries have score x confidence above the next entry's score, no
+        # entry from there on can come into the k best: the highest scores are looked at first.
+        confidence: dict[int, float] = {}
+        products: list[float] = []
+        kth = 0.0  # the k-th highest score x confidence so far, once k entries are looked at
+        for i in sorted(range(len(scores)), key=scores.__getitem__, reverse=True):
+            if scores[i] <= 0 or scores[i] < kth:
+                break
+            against = self._against(role, i)
+            confidence[i] = self._confidence(asked_terms, self._entry_terms[i], against)
+            products.append(scores[i] * confidence[i])
+            if len(products) >= k:
+                kth = sorted(products, reverse=True)[k - 1]
         best = sorted(
-            candidates, key=lambda i: (scores[i] * confidence[i], scores[i]), reverse=True
+            sorted(confidence), key=lambda i: (scores[i] * confidence[i], scores[i]), reverse=True
         )[:k]
         return [Match(self.entries[i], confidence[i]) for i in best]
 

@@ -268,6 +268,33 @@ def test_rank_orders_by_confidence_and_honours_k(matcher: Matcher) -> None:
     assert all(0 <= m.confidence <= 1 for m in ranked)
 
 
+def _questions_said() -> list[str]:
+    texts: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in (DEFAULT_QUESTIONS, SPOKEN_QUESTIONS):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return sorted({t for t in texts if 3 < len(t) < 200})
+
+
+def test_the_k_best_are_the_first_k_of_every_entry_ranked(matcher: Matcher) -> None:
+    # rank looks at an entry's confidence only while it could still come into the k best.
+    every = len(matcher.entries)
+    for question in _questions_said():
+        whole = matcher.rank(question, k=every)
+        for k in (1, 2, 3):
+            assert matcher.rank(question, k=k) == whole[:k], (question, k)
+
+
 def test_threshold_is_the_matchers_own(matcher: Matcher) -> None:
     content = load_content()
     strict = Matcher(content.entries, content.aliases, threshold=1.01)
