@@ -104,6 +104,13 @@ DEFINE = "DefineIntent"  # "what does {term} mean", "what does that mean": the g
 # Custom intents: the quiz.
 START_QUIZ = "StartQuizIntent"  # "quiz me", "quiz me on {topic}", "give me {count} questions"
 ANSWER = "AnswerIntent"  # "is it {answer}", "the answer is {answer}", "{number}"
+# The subjects AnswerIntent's full-sentence samples start with ("mao {answer}": "mao distrusted
+# stalin"), mirroring interaction_model/templates.yaml. Alexa may take the first word of an
+# answer for one of them and leave it out of the slot: "mao zedong thought" can arrive as
+# "zedong thought". Marking puts one back when the item's own answer says it.
+ANSWER_SUBJECTS = (
+    "the soviets", "the soviet union", "the russians", "china", "mao", "stalin", "khrushchev",
+)  # fmt: skip
 DONT_KNOW = "DontKnowIntent"  # "I don't know", "skip"
 HINT = "HintIntent"  # "give me a hint"
 HOW_MANY_LEFT = "HowManyLeftIntent"  # "how many left"

@@ -643,7 +643,17 @@ def _phrasing(text: str, lexicon: _Lexicon) -> _Phrasing:
 
 def _answer_texts(item: QuizItem) -> list[str]:
     """The texts of an item that say what a right answer is, with the question it answers."""
-    texts = [item.question, item.answer, *item.aliases, *item.options]
+    return [item.question, *item.options, *_right_texts(item)]
+
+
+def says(item: QuizItem, words: str) -> bool:
+    """Whether the item's answer (its answer, aliases or points) says these words."""
+    said = f" {' '.join(_said_words(words))} "
+    return any(said in f" {' '.join(_said_words(text))} " for text in _right_texts(item))
+
+
+def _right_texts(item: QuizItem) -> list[str]:
+    texts = [item.answer, *item.aliases]
     for point in item.points:
         texts += [point.text, *point.accept]
     return texts

@@ -187,12 +187,25 @@ def _advance(state: QuizState, given: Given) -> QuizState:
 
 
 def answer(
-    state: QuizState, item: QuizItem, spoken: str, aliases: Mapping[str, Sequence[str]]
+    state: QuizState,
+    item: QuizItem,
+    spoken: str,
+    aliases: Mapping[str, Sequence[str]],
+    subjects: Sequence[str] = (),
 ) -> Step:
-    """Mark a spoken answer to the current question and move on."""
-    from skill.marking import mark
+    """Mark a spoken answer to the current question and move on. `subjects`: words the answer
+    may have started with that Alexa took as the sample's carrier ("mao {answer}"); an answer
+    not marked right is marked again with each that the item's answer says, the best kept."""
+    from skill.marking import mark, says
 
-    result = mark(presented(state, item), spoken, aliases=aliases)
+    shown = presented(state, item)
+    result = mark(shown, spoken, aliases=aliases)
+    for subject in subjects:
+        if result.correct:
+            break
+        if says(shown, subject):
+            again = mark(shown, f"{subject} {spoken}", aliases=aliases)
+            result = again if again.score > result.score else result
     if result.correct:
         outcome = Outcome.RIGHT
     elif result.score > 0:

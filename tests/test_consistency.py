@@ -86,3 +86,12 @@ def test_what_handlers_take_is_in_the_model_or_a_request_type():
              "AlexaSkillEvent.SkillDisabled"}  # fmt: skip
     taken = {name for h in HANDLERS for name in h.takes or ()}
     assert taken <= names | types
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_answer_subjects_are_the_models_carriers(locale):
+    model = json.loads((MODEL_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+    intents_declared = model["interactionModel"]["languageModel"]["intents"]
+    samples = next(i["samples"] for i in intents_declared if i["name"] == intents.ANSWER)
+    for subject in intents.ANSWER_SUBJECTS:
+        assert f"{subject} {{answer}}" in samples, subject

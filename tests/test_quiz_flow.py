@@ -354,3 +354,25 @@ def test_choice_options_are_shuffled_so_each_letter_is_right_a_third_of_the_time
     assert all(0.25 <= report.letter_share(letter) <= 0.42 for letter in "abc"), report.letters
     assert len(report.first_questions) >= 10, report.first_questions
     assert report.asked == {item.id for item in CONTENT.items}
+
+
+def asking(talk, item_id: str):
+    """A quiz whose current question is the item's."""
+    start(talk)
+    quiz = talk.attributes["state"]["quiz"]
+    quiz["items"][0], quiz["options"] = item_id, []
+
+
+def test_an_answer_whose_first_word_alexa_took_for_a_carrier_is_still_right(talk):
+    # "mao {answer}" is a sample for full-sentence answers: "Mao Zedong Thought" can come as
+    # AnswerIntent with answer "zedong thought".
+    asking(talk, "mao-thought")
+    turn = talk.say("Mao Zedong Thought")
+    assert turn.slots.get(intents.SLOT_ANSWER) == "zedong thought"  # as the simulator heard it
+    assert quiz_of(turn)["answers"][0]["outcome"] == "right"
+
+
+def test_a_subject_put_back_does_not_make_a_wrong_answer_right(talk):
+    asking(talk, "mao-thought")
+    turn = talk.intent(intents.ANSWER, answer="stalin")
+    assert quiz_of(turn)["answers"][0]["outcome"] == "wrong"

@@ -300,7 +300,9 @@ class QuizTurnHandler(SkillHandler):
         if not spoken:
             return not_understood(self.services, handler_input, state)
         item = current_item(self.services, state)
-        step = quiz.answer(state, item, spoken, self.services.content.aliases)
+        answered = get_intent_name(handler_input) == intents.ANSWER
+        carried = intents.ANSWER_SUBJECTS if answered else ()
+        step = quiz.answer(state, item, spoken, self.services.content.aliases, carried)
         return after(self.services, handler_input, item, step)
 
     def on_skip(self, handler_input: HandlerInput, state: QuizState) -> Response:
