@@ -646,10 +646,28 @@ def _answer_texts(item: QuizItem) -> list[str]:
     return [item.question, *item.options, *_right_texts(item)]
 
 
-def says(item: QuizItem, words: str) -> bool:
-    """Whether the item's answer (its answer, aliases or points) says these words."""
-    said = f" {' '.join(_said_words(words))} "
-    return any(said in f" {' '.join(_said_words(text))} " for text in _right_texts(item))
+def carried_subject(item: QuizItem, spoken: str, subjects: Sequence[str]) -> str | None:
+    """The first of `subjects` that the item's answer says just before the answer's first word
+    ("mao" for "zedong thought": "Mao Zedong Thought"), or None."""
+    words = _said_words(spoken) if subjects else []
+    if not words:
+        return None
+    followed = _subjects_followed(item, tuple(subjects))
+    return next((s for s in subjects if (s, words[0]) in followed), None)
+
+
+@lru_cache(maxsize=256)
+def _subjects_followed(item: QuizItem, subjects: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    """Each subject the item's answer says, with the word it says next."""
+    found = set()
+    for text in _right_texts(item):
+        words = _said_words(text)
+        for subject in subjects:
+            said = subject.split()
+            for at in range(len(words) - len(said)):
+                if words[at : at + len(said)] == said:
+                    found.add((subject, words[at + len(said)]))
+    return frozenset(found)
 
 
 def _right_texts(item: QuizItem) -> list[str]:

@@ -194,18 +194,17 @@ def answer(
     subjects: Sequence[str] = (),
 ) -> Step:
     """Mark a spoken answer to the current question and move on. `subjects`: words the answer
-    may have started with that Alexa took as the sample's carrier ("mao {answer}"); an answer
-    not marked right is marked again with each that the item's answer says, the best kept."""
-    from skill.marking import mark, says
+    may have started with that Alexa took as the sample's carrier ("mao {answer}"). An answer
+    not marked right is marked once more with the subject put back, if the item's answer says
+    that subject just before the answer's first word; the better mark is kept."""
+    from skill.marking import carried_subject, mark
 
     shown = presented(state, item)
     result = mark(shown, spoken, aliases=aliases)
-    for subject in subjects:
-        if result.correct:
-            break
-        if says(shown, subject):
-            again = mark(shown, f"{subject} {spoken}", aliases=aliases)
-            result = again if again.score > result.score else result
+    subject = None if result.correct else carried_subject(shown, spoken, subjects)
+    if subject is not None:
+        again = mark(shown, f"{subject} {spoken}", aliases=aliases)
+        result = again if again.score > result.score else result
     if result.correct:
         outcome = Outcome.RIGHT
     elif result.score > 0:
