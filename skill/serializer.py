@@ -190,12 +190,12 @@ class FastSerializer(Serializer):
         fields, blank = plan
         model = object.__new__(cls)
         model.__dict__ = state = blank.copy()  # what cls() sets
-        unknown = None
+        unknown: list[str] = []
         try:
             for key, value in payload.items():  # the payload's few keys, not all the model's
                 field = fields.get(key)
                 if field is None:
-                    unknown = [key] if unknown is None else [*unknown, key]
+                    unknown.append(key)
                 elif value is None or type(value) is field[2]:  # e.g. a str for 'str': as is
                     state[field[0]] = value
                 else:  # self._read(value, field[1]) without looking its reader up again
@@ -204,8 +204,7 @@ class FastSerializer(Serializer):
                     state[field[0]] = reader(value)
         except Exception:  # fail as DefaultSerializer does, which reads fields in its own order
             return self._fill_port(payload, cls)
-        # After the known ones: a key may name an attribute ("request_id").
-        for key in unknown or ():
+        for key in unknown:  # after the known ones: a key may name an attribute ("request_id")
             setattr(model, key, payload[key])
         return model
 
