@@ -26,15 +26,23 @@ Takes = Collection[str] | None  # None: any request at all
 Chains = tuple[GenericRequestHandlerChain, ...]
 
 
+def route_of(request: Any) -> str:
+    """What `takes` names a request by: an intent request by its intent's name, any other
+    request (an intent request without an intent too) by its type."""
+    intent = request.intent if isinstance(request, IntentRequest) else None
+    name = intent.name if intent is not None else None
+    return str(name or getattr(request, "object_type", None) or "")
+
+
 def is_taken(takes: Takes, handler_input: HandlerInput) -> bool:
-    """Whether a request is one that `takes` names: an intent request by its intent's name (or
-    ANY_INTENT), any other request by its type."""
+    """Whether a request is one that `takes` names, by route_of (or ANY_INTENT, for every
+    intent request)."""
     if takes is None:
         return True
     request = handler_input.request_envelope.request
-    if isinstance(request, IntentRequest):
-        return ANY_INTENT in takes or (request.intent is not None and request.intent.name in takes)
-    return getattr(request, "object_type", None) in takes
+    if isinstance(request, IntentRequest) and ANY_INTENT in takes:
+        return True
+    return route_of(request) in takes
 
 
 class RoutingError(AssertionError):
@@ -59,11 +67,10 @@ class RoutedRequestMapper(GenericRequestMapper):
 
     def get_request_handler_chain(self, handler_input: Any) -> GenericRequestHandlerChain | None:
         request = handler_input.request_envelope.request
-        intent = request.intent if isinstance(request, IntentRequest) else None
-        if intent is not None:
-            asked = self._intents.get(intent.name or "", self._any_intent)
+        if isinstance(request, IntentRequest):
+            asked = self._intents.get(route_of(request), self._any_intent)
         else:
-            asked = self._types.get(getattr(request, "object_type", None) or "", self._any_request)
+            asked = self._types.get(route_of(request), self._any_request)
         chosen = next((c for c in asked if c.request_handler.can_handle(handler_input)), None)
         if self.audit:
             expected = super().get_request_handler_chain(handler_input)
