@@ -289,7 +289,7 @@ class Matcher:
 
     # What is not data (the stemmer, a C object; the caches, bound to this object) is left out
     # of a pickle and made again on load (skill.index saves a built matcher).
-    _REMADE = ("_stemmer", "_correct", "_phonetic", "_heard")
+    _REMADE = ("_stemmer", "_correct", "_phonetic", "_heard", "_facts")
 
     def __getstate__(self) -> dict[str, object]:
         return {k: v for k, v in vars(self).items() if k not in self._REMADE}
@@ -302,6 +302,7 @@ class Matcher:
         self._correct = functools.lru_cache(maxsize=4096)(self._correct_word)
         self._phonetic = functools.lru_cache(maxsize=4096)(self._phonetic_match)
         self._heard = functools.lru_cache(maxsize=4096)(self._heard_words)
+        self._facts = functools.lru_cache(maxsize=4096)(self._term_facts)
 
     @functools.cached_property
     def _stemmer(self) -> Stemmer.Stemmer:
@@ -313,19 +314,36 @@ class Matcher:
 
     def terms(self, text: str) -> list[str]:
         """The stemmed search terms of a question or content text, in order."""
-        words = _spelled_letters(_exam_counts_dropped(_plain(text).split()))
         # Spelling and sound first, so a misheard name still meets its alias; aliases before word
         # forms, so that "mao zedong thought" is not read as "think"; the lexicon last, on
         # words already in their plain forms.
-        words = self._heard(tuple(words))
-        text = self._aliases.sub(self._name, " ".join(words))
-        said = text.split()
+        words = self._words_heard(text)
+        if not _PLAIN_WORDS.fullmatch(" ".join(words)):
+            return self._terms_of_text(" ".join(words))
+        said = self._word_forms(self._aliases.sub_words(self._name, words))
+        return self._stemmed(self._lexicon_phrases.sub_words(self._plain_words, said))
+
+    def _words_heard(self, text: str) -> list[str]:
+        """A text's words, as the content spells them (`_heard_words`)."""
+        words = _spelled_letters(_exam_counts_dropped(_plain(text).split()))
+        return self._heard(tuple(words))
+
+    def _terms_of_text(self, text: str) -> list[str]:
+        """`terms` from its aliases on, for words that are not all plain: the phrases found
+        by regular expression (`_Phrases.sub`), which the same words would give as words."""
+        said = self._word_forms(self._aliases.sub(self._name, text).split())
+        return self._stemmed(self._lexicon_phrases.sub(self._plain_words, " ".join(said)).split())
+
+    def _word_forms(self, said: list[str]) -> list[str]:
+        """Irregular forms made plain; a name's stray words dropped when the name was said."""
         names = set(said)
-        text = " ".join(
-            WORD_FORMS.get(w, w) for w in said if names.isdisjoint(self._name_words.get(w, ()))
-        )
-        text = self._lexicon_phrases.sub(lambda said: _lexicon_plain(self._lexicon, said), text)
-        return self._stemmer.stemWords([w for w in text.split() if w not in STOPWORDS])
+        return [WORD_FORMS.get(w, w) for w in said if names.isdisjoint(self._name_words.get(w, ()))]
+
+    def _stemmed(self, words: list[str]) -> list[str]:
+        return self._stemmer.stemWords([w for w in words if w not in STOPWORDS])
+
+    def _plain_words(self, said: str) -> str:
+        return _lexicon_plain(self._lexicon, said)
 
     def _heard_words(self, words: tuple[str, ...]) -> list[str]:
         """Words as the content spells them: run-together parts joined ("friend ship"), near
@@ -425,17 +443,17 @@ class Matcher:
         terms = list(dict.fromkeys(self.terms(question)))
         if not terms:
             return []
-        weights = [self._rank_weight(t) for t in terms]
+        facts = [self._facts(t) for t in terms]
+        weights = [f[0] for f in facts]
         # An entry's score is its best asked-as document's, plus a share of its answer's.
-        asked = [0.0] * len(self.entries)
+        asked, entry_of = [0.0] * len(self.entries), self._entry_of
         for document, score in self._asked_index.scores(terms, weights).items():
-            entry = self._entry_of[document]
-            if score > asked[entry]:
-                asked[entry] = score
+            if score > asked[entry_of[document]]:
+                asked[entry_of[document]] = score
         answer = self._answer_index.scores(terms, weights)
         scores = [best + ANSWER_WEIGHT * answer.get(i, 0.0) for i, best in enumerate(asked)]
         role = self._role(terms, question)
-        asked_terms = self._question(terms)
+        asked_terms = self._question(terms, facts)
         # BM25 says which entry fits the words best; the confidence keeps an entry that covers
         # the whole question ahead of one that matches part of it closely. A confidence is at
         # most 1, so once k entries have score x confidence above the next entry's score, no
@@ -501,26 +519,29 @@ class Matcher:
         sides = self._roles[index].get(action)
         return action if sides and side not in sides else None
 
-    def _question(self, terms: Sequence[str]) -> _Question:
-        """What `_confidence` needs of a question's terms, worked out once for all entries."""
+    def _question(self, terms: Sequence[str], facts: Sequence[_TermFacts]) -> _Question:
+        """What `_confidence` needs of a question's terms (their `_facts`), worked out once for
+        all entries."""
         parts = {p for t in terms for p in self._name_parts.get(t, ())}
-        prepared = []
-        for term in terms:
-            if term in parts:  # a name counts once, as its whole-name token
-                continue
-            background, small = term in self._background, _is_small(term)
-            generic = term in self._generic or small
-            if background:
-                # Every entry is about the topic's own title: "sino", "1962" say little.
-                weight = min(self._weight.get(term, self._generic_weight), self._generic_weight)
-            else:
-                weight = self._weight.get(term, self._unknown_weight)
-            prepared.append(
-                (term, background, _is_quantity(term), small, generic, weight,
-                 term in self._specific, term in self._generic)
-            )  # fmt: skip
+        # A name counts once, as its whole-name token.
+        prepared = tuple(f[1] for t, f in zip(terms, facts, strict=True) if t not in parts)
         numbers = tuple(t for t in terms if t.isdigit() and not _is_small(t))
-        return tuple(prepared), numbers
+        return prepared, numbers
+
+    def _term_facts(self, term: str) -> _TermFacts:
+        """What ranking reads of a term, whatever the question: its weight in BM25, and its
+        entry in a `_Question`. Cached per term (`_facts`)."""
+        background, small = term in self._background, _is_small(term)
+        generic = term in self._generic or small
+        if background:
+            # Every entry is about the topic's own title: "sino", "1962" say little.
+            weight = min(self._weight.get(term, self._generic_weight), self._generic_weight)
+        else:
+            weight = self._weight.get(term, self._unknown_weight)
+        rank_weight = GENERIC_WEIGHT if generic else BACKGROUND_WEIGHT if background else 1.0
+        read = (term, background, _is_quantity(term), small, generic, weight,
+                term in self._specific, term in self._generic)  # fmt: skip
+        return rank_weight, read
 
     def _confidence(
         self, question: _Question, known: frozenset[str], against: str | None = None
@@ -569,11 +590,6 @@ class Matcher:
         # about the topic too.
         return shared / total if specific or (background and generic) else 0.0
 
-    def _rank_weight(self, term: str) -> float:
-        if term in self._generic or _is_small(term):
-            return GENERIC_WEIGHT
-        return BACKGROUND_WEIGHT if term in self._background else 1.0
-
     def _correct_word(self, word: str) -> str:
         """A known word that this one is a near miss of ("kruschiev"), or the word itself."""
         from rapidfuzz import fuzz, process  # imported on first use
@@ -590,9 +606,10 @@ class Matcher:
 
 # A question's terms as _confidence reads them: (term, background, quantity, small, generic or
 # small, weight, specific, generic) for each term outside a name, and its numbers (not small).
-_Question = tuple[
-    tuple[tuple[str, bool, bool, bool, bool, float, bool, bool], ...], tuple[str, ...]
-]
+_QuestionTerm = tuple[str, bool, bool, bool, bool, float, bool, bool]
+_Question = tuple[tuple[_QuestionTerm, ...], tuple[str, ...]]
+# What ranking reads of one term: its BM25 weight, and its entry in a _Question.
+_TermFacts = tuple[float, _QuestionTerm]
 
 # Words of the passive voice, where the first name is not the one acting.
 _PASSIVE = frozenset({"be", "been", "being", "by", "told", "given", "offered", "promised"})
@@ -758,7 +775,14 @@ class _Phrases:
         """`text` with each phrase found replaced by `replace(phrase as said)`."""
         if not _PLAIN_WORDS.fullmatch(text):
             return "" if not text else self._pattern().sub(lambda m: replace(m[0]), text)
-        words = text.split(" ")
+        return " ".join(self._pieces(replace, text.split(" ")))
+
+    def sub_words(self, replace: Callable[[str], str], words: list[str]) -> list[str]:
+        """`sub(replace, " ".join(words)).split()` for plain words ([a-z0-9]+ each)."""
+        return " ".join(self._pieces(replace, words)).split()
+
+    def _pieces(self, replace: Callable[[str], str], words: list[str]) -> list[str]:
+        """The words, each phrase found among them replaced by what `replace` makes of it."""
         out: list[str] = []
         i, count = 0, len(words)
         firsts, anywhere = self._firsts, bool(self._wild_any)
@@ -770,7 +794,7 @@ class _Phrases:
             else:
                 out.append(replace(" ".join(words[i : i + found])))
                 i += found
-        return " ".join(out)
+        return out
 
     def _first_at(self, words: list[str], i: int) -> int | None:
         """How many words the first phrase in the order that starts at word i has; None if
@@ -826,9 +850,10 @@ class _Index:
         """BM25 scores of the documents with any of the terms, each term's share scaled by its
         weight (a question's few terms are in a few of the documents)."""
         scores: dict[int, float] = {}
+        add, postings = scores.get, self._postings  # looked up once: this is the inner loop
         for term, weight in zip(terms, weights, strict=True):
-            for index, score in self._postings.get(term, ()):
-                scores[index] = scores.get(index, 0.0) + weight * score
+            for index, score in postings.get(term, ()):
+                scores[index] = add(index, 0.0) + weight * score
         return scores
 
 

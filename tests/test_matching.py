@@ -422,6 +422,16 @@ def test_phrases_are_found_as_the_regular_expression_finds_them(table, data):
     )
     mark = lambda said: f"<{said}>"  # noqa: E731
     assert phrases.sub(mark, filled) == phrases._pattern().sub(lambda m: mark(m[0]), filled)
+    # Questions are read as words: the same, split.
+    assert phrases.sub_words(mark, filled.split(" ")) == phrases.sub(mark, filled).split()
+
+
+@pytest.mark.parametrize("question", [q for q, _ in (*NARROW, *MISHEARD, *PHRASED)])
+def test_plain_words_read_as_words_give_the_terms_the_text_gives(matcher, question):
+    """A question of plain words is read word by word; other text (with "2.5") goes through
+    the regular expressions: the two ways give the same terms."""
+    words = matcher._words_heard(question)
+    assert matcher.terms(question) == matcher._terms_of_text(" ".join(words))
 
 
 def test_text_that_is_not_plain_words_goes_through_the_regular_expression():
