@@ -285,6 +285,8 @@ def _secure_fact(progress: Progress, fact: str, now: datetime) -> bool:
 
 
 def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("times must be timezone-aware")
     # fsrs accepts only datetime.UTC itself, not other zones at offset zero.

@@ -378,3 +378,21 @@ def test_whatever_from_dict_keeps_can_be_used(name: str, value: object) -> None:
     assert order_for_quiz(progress, ["F1"], later) == ["F1"]
     summarise(progress, {"s": ["F1"]}, later)
     assert isinstance(progress.facts["F1"], FactRecord)
+
+
+def test_the_request_time_is_read_in_utc_whatever_zone_the_serializer_gave_it() -> None:
+    """Alexa's "Z" timestamps come from the serializer in dateutil's zones (as the SDK's own
+    serializer reads them); scheduling gets the same instant in datetime.UTC."""
+    from types import SimpleNamespace
+
+    from skill.handlers.common import now_of
+    from skill.serializer import FastSerializer
+
+    for stamp in ("2026-03-01T12:30:00Z", "2026-03-01T13:30:00+01:00"):
+        read = FastSerializer().deserialize(json.dumps(stamp), "datetime")
+        assert read.tzinfo is not UTC  # dateutil's
+        handler_input = SimpleNamespace(
+            request_envelope=SimpleNamespace(request=SimpleNamespace(timestamp=read))
+        )
+        now = now_of(handler_input)  # type: ignore[arg-type]
+        assert now == datetime(2026, 3, 1, 12, 30, tzinfo=UTC) and now.tzinfo is UTC

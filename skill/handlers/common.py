@@ -243,7 +243,9 @@ def now_of(handler_input: HandlerInput) -> datetime:
     stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
     if not isinstance(stamp, datetime):
         return datetime.now(UTC)
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    # In datetime.UTC: the SDK's own zone (dateutil's, as its serializer reads "Z") answers
+    # each offset asked of it in Python, and scheduling asks several times a turn.
+    return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def load_progress(handler_input: HandlerInput) -> progress.Progress:
