@@ -23,8 +23,8 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -332,7 +332,7 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
 
         A later call opens a new connection. Connections inherited from a parent process are
         left alone: they are the parent's to close."""
-        pid = os.getpid()
+        pid = _pid
         self._local = threading.local()  # no thread finds its closed connection
         for key, held in list(self._held.items()):
             if held.pid == pid:
@@ -340,20 +340,14 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
                 held.connection.close()
         self._file = None  # the next connection makes the schema again, if the file went
 
-    @contextmanager
-    def _connection(self, *, check_file: bool = True) -> Iterator[sqlite3.Connection]:
+    def _connection(self, *, check_file: bool = True) -> _Using:
         """This thread's connection; SQLite errors become ProgressStoreError naming the path,
         and drop the connection, so the next call starts afresh. `check_file`: refuse if the
         file was removed or replaced (a stat of the path: about 10 µs a call here)."""
-        connection = self._thread_connection(check_file)
-        try:
-            yield connection
-        except sqlite3.Error as error:
-            self._drop(connection)
-            raise self._error(error) from error
+        return _Using(self, self._thread_connection(check_file))
 
     def _thread_connection(self, check_file: bool) -> sqlite3.Connection:
-        pid = os.getpid()
+        pid = _pid
         held: _Held | None = getattr(self._local, "held", None)
         if held is not None and held.pid == pid:
             if check_file:
@@ -394,7 +388,7 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
         """Forget and close this thread's connection after an error."""
         self._local.held = None
         thread = threading.current_thread()
-        self._held.pop((os.getpid(), thread.ident or 0), None)
+        self._held.pop((_pid, thread.ident or 0), None)
         with suppress(sqlite3.Error):
             connection.close()
 
@@ -477,6 +471,37 @@ def _use_wal(connection: sqlite3.Connection) -> None:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
         time.sleep(0.005)
+
+
+class _Using:
+    """`with store._connection() as connection`: a class, not a generator, as it is entered on
+    every read and save."""
+
+    __slots__ = ("connection", "store")
+
+    def __init__(self, store: SqlitePersistenceAdapter, connection: sqlite3.Connection) -> None:
+        self.store, self.connection = store, connection
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.connection
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if isinstance(error, sqlite3.Error):
+            self.store._drop(self.connection)
+            raise self.store._error(error) from error
+
+
+# This process's id, kept up to date across forks: glibc no longer caches getpid(), so it is a
+# system call, and every read and save asks which process holds the connection.
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class _Held(NamedTuple):
