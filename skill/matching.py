@@ -745,7 +745,7 @@ class _Phrases:
     up the phrases that start with each word instead of trying them all. The regular
     expression for the lexicon's 457 phrases took 11 ms to compile at every cold start, and
     trying each alternative at every word was most of what reading a question cost. Text that
-    is not plain words (never, from `Matcher.terms`) goes through that expression."""
+    is not plain words ("2.5 million") goes through that expression."""
 
     def __init__(self, phrases: Sequence[str], *, wildcard: bool = False) -> None:
         self._phrases = tuple(p for p in phrases if p)  # "" would match between any two words
