@@ -3,8 +3,9 @@
 Both servers run the real app with gunicorn.conf.py and a temporary SQLite progress store; the
 verifying one is tests.pki:create_test_app() (test root trusted, the chain served from a file, so
 the certificate is fetched once and cached), the other skill.app:create_app() with
-VERIFY_SIGNATURES=0. Locust, headless, sends the same signed requests to each: a fixed number of
-requests, with a time limit as well, after which it stops by itself. Only 127.0.0.1 is used.
+VERIFY_SIGNATURES=0. Both are up at once and driven in turn, in alternating rounds: locust,
+headless, sends the same signed requests to one, a fixed number of requests with a time limit as
+well, after which it stops by itself. Only 127.0.0.1 is used.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ RATIO_GOAL = 0.8
 WORKERS = 2
 USERS = 8  # concurrent connections from locust
 TIME_LIMIT_SECONDS = 60  # locust's own limit, whatever the count
+ROUNDS = 4  # per server, alternating: one server's busy spell used to halve the ratio
 START_TIMEOUT_SECONDS = 30.0
 _PROXIES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
@@ -175,7 +177,9 @@ def drive(port: int, requests_file: Path, count: int, directory: Path) -> Load:
     )
 
 
-def _run(verified: bool, count: int, requests: Mapping[str, Any], directory: Path) -> Load:
+@contextmanager
+def _server(verified: bool, requests: Mapping[str, Any], directory: Path) -> Iterator[Server]:
+    """The verifying app (tests.pki's root trusted) or the same app with verification off."""
     directory.mkdir(parents=True)
     write_requests(directory, requests)  # the PKI files the verifying app reads
     if verified:
@@ -183,8 +187,21 @@ def _run(verified: bool, count: int, requests: Mapping[str, Any], directory: Pat
     else:
         app, env = "skill.app:create_app()", {"VERIFY_SIGNATURES": "0"}
     with gunicorn(app, directory, env) as server:
-        requests_file = write_requests(directory, requests)  # signed now: fresh timestamps
-        return drive(server.port, requests_file, count, directory)
+        yield server
+
+
+def _combined(loads: list[Load]) -> Load:
+    """Rounds taken together: all their requests over all their time; the latencies, the
+    median round's."""
+    seconds = sum(load.requests / load.per_second for load in loads if load.per_second)
+    middle = sorted(loads, key=lambda load: load.per_second)[len(loads) // 2]
+    return Load(
+        requests=sum(load.requests for load in loads),
+        failures=sum(load.failures for load in loads),
+        per_second=sum(load.requests for load in loads) / seconds if seconds else 0.0,
+        median_ms=middle.median_ms,
+        p99_ms=middle.p99_ms,
+    )
 
 
 def measure(count: int, requests: Mapping[str, Any]) -> list[Row]:
@@ -192,12 +209,28 @@ def measure(count: int, requests: Mapping[str, Any]) -> list[Row]:
     if not locust_available():
         note = "not run: locust is not installed (pip install -r requirements-dev.txt)"
         return [Row("http: throughput", None, None, "req/s", note=note)]
+    per_round = max(count // ROUNDS, 1)
+    loads: dict[bool, list[Load]] = {False: [], True: []}
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
-        off = _run(False, count, requests, Path(tmp, "off"))
-        on = _run(True, count, requests, Path(tmp, "on"))
+        off_dir, on_dir = Path(tmp, "off"), Path(tmp, "on")
+        with (
+            _server(False, requests, off_dir) as plain,
+            _server(True, requests, on_dir) as checking,
+        ):
+            # Both up, driven in turn, the order turning each round: a busy spell of the
+            # machine falls on both, not on whichever ran second.
+            for round_ in range(ROUNDS):
+                turns = [(False, plain, off_dir), (True, checking, on_dir)]
+                for verified, server, directory in turns[:: 1 if round_ % 2 == 0 else -1]:
+                    requests_file = write_requests(directory, requests)  # fresh timestamps
+                    rounds = directory / f"round-{round_}"
+                    rounds.mkdir()
+                    loads[verified].append(drive(server.port, requests_file, per_round, rounds))
+    off, on = _combined(loads[False]), _combined(loads[True])
     failures = on.failures + off.failures
     note = (
-        f"{count:,} requests per server from {USERS} locust users (FastHttpUser), gunicorn with "
+        f"{per_round * ROUNDS:,} requests per server in {ROUNDS} alternating rounds, from {USERS} "
+        f"locust users (FastHttpUser), gunicorn with "
         f"{WORKERS} workers on 127.0.0.1, SQLite progress; baseline: the same app with "
         f"verification off; failures: {on.failures} on, {off.failures} off. Locust shares "
         "the machine's cores with the server"
