@@ -338,6 +338,17 @@ def test_word_endings_do_not_matter():
     assert right(secret, "it would look hypocritical")
 
 
+def test_marking_reads_the_aliases_as_they_are_when_it_marks():
+    """Marks reuse what they made of the same aliases; a mapping changed since is read again."""
+    aliases = {"mao zedong thought": ("maoism",)}
+    thought = short("Mao Zedong Thought", question="Which policy?")
+    assert not mark(thought, "mao's ideas", aliases=aliases).correct
+    aliases["mao zedong thought"] = ("maoism", "mao's ideas")
+    assert mark(thought, "mao's ideas", aliases=aliases).correct
+    del aliases["mao zedong thought"]
+    assert not mark(thought, "maoism", aliases=aliases).correct
+
+
 def test_an_ordinal_the_item_does_not_have_is_wrong():
     plan = short("the First Five Year Plan", "five year plan", question="Which plan?")
     assert right(plan, "the five-year plan")
