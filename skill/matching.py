@@ -446,10 +446,11 @@ class Matcher:
         facts = [self._facts(t) for t in terms]
         weights = [f[0] for f in facts]
         # An entry's score is its best asked-as document's, plus a share of its answer's.
-        asked, entry_of = [0.0] * len(self.entries), self._entry_of
+        asked = [0.0] * len(self.entries)
         for document, score in self._asked_index.scores(terms, weights).items():
-            if score > asked[entry_of[document]]:
-                asked[entry_of[document]] = score
+            entry = self._entry_of[document]
+            if score > asked[entry]:
+                asked[entry] = score
         answer = self._answer_index.scores(terms, weights)
         scores = [best + ANSWER_WEIGHT * answer.get(i, 0.0) for i, best in enumerate(asked)]
         role = self._role(terms, question)
@@ -850,10 +851,9 @@ class _Index:
         """BM25 scores of the documents with any of the terms, each term's share scaled by its
         weight (a question's few terms are in a few of the documents)."""
         scores: dict[int, float] = {}
-        add, postings = scores.get, self._postings  # looked up once: this is the inner loop
         for term, weight in zip(terms, weights, strict=True):
-            for index, score in postings.get(term, ()):
-                scores[index] = add(index, 0.0) + weight * score
+            for index, score in self._postings.get(term, ()):
+                scores[index] = scores.get(index, 0.0) + weight * score
         return scores
 
 
