@@ -68,13 +68,22 @@ class FactRecord:
     def _stored(self) -> Mapping[str, Any]:
         # Worked out once per record: a progress document is written out on every answer,
         # and all but one of its records are the ones read in.
-        return {
-            "card": dict(self.card),
-            "last_asked": self.last_asked.isoformat(),
-            "last_right": self.last_right,
-            "right": self.right,
-            "wrong": self.wrong,
-        }
+        return _stored_record(
+            dict(self.card), self.last_asked.isoformat(), self.last_right, self.right, self.wrong
+        )
+
+
+def _stored_record(
+    card: Mapping[str, Any], last_asked: str, last_right: bool, right: int, wrong: int
+) -> dict[str, Any]:
+    """A record as it is written out (FactRecord._stored), the card as given."""
+    return {
+        "card": card,
+        "last_asked": last_asked,
+        "last_right": last_right,
+        "right": right,
+        "wrong": wrong,
+    }
 
 
 @dataclass(frozen=True)
@@ -166,10 +175,7 @@ def record_answer(
         record = facts[fact] = FactRecord(fact, card, now, unaided_right, right, wrong)
         # Its stored form made here, as _stored would make it (the card shared: neither is
         # ever changed): the answer is saved next, and every record of it shares the time.
-        record.__dict__["_stored"] = {
-            "card": card, "last_asked": asked, "last_right": unaided_right, "right": right,
-            "wrong": wrong,
-        }  # fmt: skip
+        record.__dict__["_stored"] = _stored_record(card, asked, unaided_right, right, wrong)
     return Progress(facts)
 
 
