@@ -677,7 +677,12 @@ def _right_texts(item: QuizItem) -> list[str]:
     return texts
 
 
-def _lexicon_for(aliases: Mapping[str, Sequence[str]]) -> _Lexicon:
+# The aliases seen last, what they held then, and their lexicon (_lexicon_for).
+_Aliases = Mapping[str, Sequence[str]]
+_last_lexicon: tuple[_Aliases, dict[str, tuple[str, ...]], _Lexicon] | None = None
+
+
+def _lexicon_for(aliases: _Aliases) -> _Lexicon:
     # Every mark is given the same aliases (the content's): the lexicon made for the mapping
     # seen last is used again while that mapping still holds the same names and ways of
     # saying them. Making the key (every alias, sorted) took 4 µs of each mark.
@@ -689,11 +694,6 @@ def _lexicon_for(aliases: Mapping[str, Sequence[str]]) -> _Lexicon:
     lexicon = _lexicon(tuple(sorted(said.items())))
     _last_lexicon = (aliases, said, lexicon)
     return lexicon
-
-
-# The aliases seen last, what they held then, and their lexicon (_lexicon_for).
-_Aliases = Mapping[str, Sequence[str]]
-_last_lexicon: tuple[_Aliases, dict[str, tuple[str, ...]], _Lexicon] | None = None
 
 
 def _century(numbers: Iterable[str]) -> int | None:
